@@ -1,0 +1,112 @@
+"""Plain terminal views of an evaluation: KPI table, territories, violations (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from optimizer.plan import TerritoryPeriod
+from optimizer.scenario import Scenario
+from optimizer.simulate import Evaluation
+
+MONEY_ROWS: tuple[tuple[str, str, int], ...] = (
+    # (field, label, sign in profit)
+    ("margin_total", "margin", +1),
+    ("terminal", "terminal value", +1),
+    ("salaries", "salaries", -1),
+    ("hiring_cost", "hiring", -1),
+    ("travel", "travel", -1),
+    ("bonus_cost", "acquisition bonus", -1),
+    ("handover", "handover", -1),
+    ("switches", "role switches", -1),
+    ("bench", "bench", -1),
+    ("profit", "profit", 0),
+    ("penalties", "penalties", -1),
+    ("score", "score", 0),
+)
+
+
+def money(value: int | None, currency: str = "") -> str:
+    if value is None:
+        return "-"
+    text = f"{value:,}".replace(",", " ")
+    return f"{text} {currency}".rstrip()
+
+
+def kpi_table(s: Scenario, ev: Evaluation, title: str) -> Table:
+    """Money lines of the score, then the counts and goals."""
+    k = ev.kpis
+    table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
+    table.add_column("kpi", style="bold")
+    table.add_column("value", justify="right")
+    for field, label, sign in MONEY_ROWS:
+        value = getattr(k, field)
+        shown = -value if sign < 0 and value else value
+        style = "bold" if sign == 0 else ""
+        table.add_row(label, money(shown, s.currency), style=style)
+    table.add_row("", "")
+    table.add_row("revenue", money(k.revenue_total, s.currency))
+    table.add_row("new clients", f"{k.new_clients}")
+    table.add_row("hires", f"{k.hires}")
+    if k.goal_new_clients is not None:
+        table.add_row(
+            "goal new clients",
+            f"{k.goal_new_clients} ({'realistic' if k.goals_realistic.new_clients else 'short by '}"
+            f"{'' if k.goals_realistic.new_clients else k.shortfall_new_clients})",
+        )
+    if k.goal_revenue is not None:
+        table.add_row(
+            "goal revenue",
+            f"{money(k.goal_revenue, s.currency)} "
+            f"({'realistic' if k.goals_realistic.revenue else 'short by '}"
+            f"{'' if k.goals_realistic.revenue else money(k.shortfall_revenue, s.currency)})",
+        )
+    table.add_row("targets: new clients", f"{k.targets_new_clients}")
+    table.add_row("targets: revenue", money(k.targets_revenue, s.currency))
+    if s.baseline is not None:
+        table.add_row("changes vs baseline", f"{k.changes} ({money(k.change_cost, s.currency)})")
+    return table
+
+
+def territory_table(s: Scenario, ev: Evaluation) -> Table:
+    """Per territory over the horizon: accounts and pool (start > end), new clients, margin."""
+    table = Table(title="Territories over the horizon", title_justify="left", box=None)
+    for name in ("id", "accounts", "pool", "won", "margin", "hunt-mo", "farm-mo", "name"):
+        table.add_column(name, justify="left" if name in ("id", "name") else "right", no_wrap=True)
+    by_t: dict[str, list[TerritoryPeriod]] = {}
+    for row in ev.territory_periods:
+        by_t.setdefault(row.territory, []).append(row)
+    for t in s.territories:
+        rows = by_t[t.id]
+        last = rows[-1]
+        table.add_row(
+            t.id,
+            f"{rows[0].accounts}>{last.accounts - last.churn + last.won}",
+            f"{rows[0].pool}>{last.pool - last.won + t.prospect_inflow}",
+            str(sum(r.won for r in rows)),
+            money(sum(r.margin for r in rows)),
+            str(sum(r.hunters for r in rows)),
+            str(sum(r.farmers for r in rows)),
+            t.name,
+        )
+    return table
+
+
+def print_evaluation(console: Console, s: Scenario, ev: Evaluation, title: str) -> None:
+    console.print(kpi_table(s, ev, title))
+    console.print()
+    console.print(territory_table(s, ev))
+    console.print()
+    print_violations(console, ev)
+
+
+def print_violations(console: Console, ev: Evaluation, limit: int = 30) -> None:
+    if ev.feasible:
+        console.print("[green]No violations: every hard rule holds.[/green]")
+        return
+    n = len(ev.violations)
+    console.print(f"[red]{n} violation{'s' if n != 1 else ''} of hard rules:[/red]")
+    for v in ev.violations[:limit]:
+        console.print(f"  {v}", markup=False, highlight=False)
+    if n > limit:
+        console.print(f"  ... and {n - limit} more (use --json for all)")

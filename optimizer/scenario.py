@@ -1,0 +1,600 @@
+"""The scenario (spec section 2): one immutable, validated input, and the lookups derived from it.
+
+Every model is frozen and closed (`extra="forbid"`); integers are strict (`true` is not a number,
+`"5"` is not a count). Cross-entity rules live in `optimizer.checks` and run in one validator so
+that a planner sees every problem at once, each naming the entity and the field.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, Strict, ValidationError, model_validator
+
+from optimizer.plan import Assignment, Frozen
+
+Int = Annotated[int, Strict()]
+Count = Annotated[int, Strict(), Field(ge=0)]
+Money = Annotated[int, Strict(), Field(ge=0, description="Integer currency units.")]
+Percent = Annotated[int, Strict(), Field(ge=0, le=100)]
+Factor = Annotated[int, Strict(), Field(ge=0, description="Integer percent, may exceed 100.")]
+Period = Annotated[int, Strict(), Field(ge=0, description="Period index, 0 = first month.")]
+Km = Annotated[float, Strict(), Field(ge=0)]
+Role = Literal["hunter", "farmer"]
+Id = Annotated[str, Strict(), Field(min_length=1)]
+
+EARTH_RADIUS_KM = 6371.0
+POSITION_PREFIX = "H-"
+
+
+class Horizon(Frozen):
+    start: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="First month, YYYY-MM.")
+    periods: Annotated[int, Strict(), Field(ge=1, le=36, description="Number of months, 1..36.")]
+
+
+class Defaults(Frozen):
+    travel_cost: Money = Field(description="Per rep-period worked outside the home territory.")
+    max_distance_km: Km | None = Field(
+        default=None, description="Mobility radius; null = anywhere."
+    )
+    churn_served_pct: Percent
+    churn_unserved_pct: Percent
+    terminal_value_periods: Count
+    role_switch_cost: Money
+    bench_cost: Money = 0
+
+
+class Territory(Frozen):
+    id: Id
+    name: str = ""
+    lat: Annotated[float, Strict(), Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Strict(), Field(ge=-180, le=180)] | None = None
+    long_cycle: bool = False
+    accounts: Count
+    account_value: Money = Field(description="Margin of one served account per period.")
+    account_revenue: Money | None = Field(
+        default=None, description="Revenue of one served account per period; default account_value."
+    )
+    prospects: Count
+    prospect_inflow: Count
+    win_share_pct: Percent
+    accounts_per_farmer: Count
+    min_farmers: Count = 0
+    max_reps: Count | None = None
+    handover_cost: Money
+
+    @property
+    def revenue_per_account(self) -> int:
+        """`account_revenue`, which defaults to `account_value` (spec section 2)."""
+        return self.account_value if self.account_revenue is None else self.account_revenue
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class Stint(Frozen):
+    territory: Id
+    role: Role
+    periods: Count = Field(description="Periods already worked in this stint.")
+
+
+class Rep(Frozen):
+    id: Id
+    name: str = ""
+    home: Id
+    roles: tuple[Role, ...] = ("hunter", "farmer")
+    trained: bool = True
+    hunter_capacity: Count
+    farmer_capacity_pct: Factor
+    salary: Money
+    tenure_months: Count = 0
+    max_distance_km: Km | None = None
+    travel_cost: Money | None = None
+    current: Stint | None = None
+    training_done: Count = 0
+    from_position: str | None = None
+    unavailable: tuple[Period, ...] = ()
+    active_until: Period | None = Field(default=None, description="Last period employed.")
+    productivity_pct: tuple[Factor, ...] = ()
+
+
+class Hiring(Frozen):
+    max_hires: Count
+    max_hires_per_period: Count | None = Field(default=None, description="Default: max_hires.")
+    earliest_period: Period = 0
+    hire_cost: Money
+    salary: Money
+    hunter_capacity: Count
+    farmer_capacity_pct: Factor
+    ramp_pct: tuple[Factor, ...] = ()
+    territories: tuple[Id, ...] | None = None
+    positions_per_territory: Count = 1
+
+    @property
+    def per_period_cap(self) -> int:
+        return self.max_hires if self.max_hires_per_period is None else self.max_hires_per_period
+
+
+class Training(Frozen):
+    periods: Count
+    trainer_capacity: Count
+
+
+class Rotation(Frozen):
+    enabled: bool = True
+    hunter_stint_min: Count
+    hunter_stint_max: Annotated[int, Strict(), Field(ge=1)]
+    hunter_cooldown: Count = 0
+    farmer_max_tenure: Annotated[int, Strict(), Field(ge=1)] | None = None
+    handover_requires_farmer: bool = False
+
+
+class Switch(Frozen):
+    enabled: bool = True
+
+
+class ProspectSupply(Frozen):
+    min_prospects_per_hunter: Count
+
+
+class BonusLevel(Frozen):
+    name: Id
+    per_client: Money
+    uplift_pct: Factor
+
+
+class Bonus(Frozen):
+    enabled: bool = True
+    levels: tuple[BonusLevel, ...]
+
+
+class Veterans(Frozen):
+    enabled: bool = True
+    tenure_months: Count
+
+
+class Targets(Frozen):
+    goal_new_clients: Count | None = None
+    goal_revenue: Money | None = None
+    new_client_shortfall_cost: Money = 0
+    revenue_shortfall_cost_pct: Factor = 0
+    realism_pct: Percent = 100
+    target_period: Literal["month", "quarter"] = "quarter"
+
+
+NO_TARGETS = Targets()
+NEUTRAL_LEVEL = BonusLevel(name="none", per_client=0, uplift_pct=100)
+
+
+class Policy(Frozen):
+    """The five levers and their rules. A missing block is off (spec section 2)."""
+
+    rotation: Rotation | None = None
+    specialization: Switch | None = None
+    prospect_supply: ProspectSupply | None = None
+    bonus: Bonus | None = None
+    hiring: Switch | None = None
+    veterans: Veterans | None = None
+    targets: Targets | None = None
+
+    @property
+    def active_rotation(self) -> Rotation | None:
+        return self.rotation if self.rotation is not None and self.rotation.enabled else None
+
+    @property
+    def specialization_on(self) -> bool:
+        return self.specialization is not None and self.specialization.enabled
+
+    @property
+    def min_prospects_per_hunter(self) -> int:
+        return 0 if self.prospect_supply is None else self.prospect_supply.min_prospects_per_hunter
+
+    @property
+    def bonus_on(self) -> bool:
+        return self.bonus is not None and self.bonus.enabled
+
+    @property
+    def hiring_on(self) -> bool:
+        return self.hiring is not None and self.hiring.enabled
+
+    @property
+    def active_veterans(self) -> Veterans | None:
+        return self.veterans if self.veterans is not None and self.veterans.enabled else None
+
+    @property
+    def active_targets(self) -> Targets:
+        """The targets block; without one, targets at 100 % realism per quarter and no goals."""
+        return NO_TARGETS if self.targets is None else self.targets
+
+
+class Lock(Frozen):
+    rep: Id = Field(description="A rep id or a position id (H-<territory>-<k>).")
+    periods: tuple[Period, ...] = Field(min_length=1)
+    territory: Id | None = None
+    role: Literal["hunter", "farmer", "trainee", "bench"] | None = None
+
+
+class Baseline(Frozen):
+    freeze_periods: Count
+    change_cost: Money
+    assignments: tuple[Assignment, ...] = ()
+    bonus_levels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Position:
+    """An open position `H-<territory>-<k>` (spec section 3)."""
+
+    id: str
+    territory: str
+    k: int
+
+
+@dataclass(frozen=True)
+class Person:
+    """A rep or an open position, seen the same way by the simulator and the model."""
+
+    id: str
+    home: str
+    roles: frozenset[str]
+    hunter_capacity: int
+    farmer_capacity_pct: int
+    salary: int
+    travel_cost: int
+    radius_km: float | None
+    training_needed: int
+    is_position: bool
+    current: Stint | None
+    veteran: bool
+
+
+class Scenario(Frozen):
+    """A whole planning scenario, validated at once; read it with `load_scenario`."""
+
+    name: Id
+    currency: str = "RUB"
+    horizon: Horizon
+    defaults: Defaults
+    territories: tuple[Territory, ...] = Field(min_length=1)
+    reps: tuple[Rep, ...] = ()
+    hiring: Hiring | None = None
+    training: Training | None = None
+    policy: Policy = Policy()
+    locks: tuple[Lock, ...] = ()
+    baseline: Baseline | None = None
+
+    @model_validator(mode="after")
+    def _cross_entity_rules(self) -> Scenario:
+        # All cross-entity checks run together so the planner gets the whole list at once.
+        from optimizer.checks import scenario_issues
+
+        issues = scenario_issues(self)
+        if issues:
+            raise ScenarioIssues(issues)
+        return self
+
+    # ----- derived lookups, computed once -------------------------------------------------
+
+    @property
+    def periods(self) -> int:
+        return self.horizon.periods
+
+    @cached_property
+    def territory_by_id(self) -> dict[str, Territory]:
+        return {t.id: t for t in self.territories}
+
+    @cached_property
+    def rep_by_id(self) -> dict[str, Rep]:
+        return {r.id: r for r in self.reps}
+
+    @cached_property
+    def positions(self) -> tuple[Position, ...]:
+        """Open positions; none unless `policy.hiring` is on and a `hiring` block exists.
+
+        A position that a rep answers for (`from_position`) is filled already: it is not opened
+        again (docs/decisions.md).
+        """
+        if self.hiring is None or not self.policy.hiring_on:
+            return ()
+        taken = {r.from_position for r in self.reps if r.from_position}
+        where = self.hiring.territories or tuple(t.id for t in self.territories)
+        return tuple(
+            Position(id=pid, territory=t, k=k)
+            for t in where
+            for k in range(1, self.hiring.positions_per_territory + 1)
+            if (pid := position_id(t, k)) not in taken
+        )
+
+    @cached_property
+    def position_by_id(self) -> dict[str, Position]:
+        return {p.id: p for p in self.positions}
+
+    @cached_property
+    def persons(self) -> tuple[Person, ...]:
+        """Reps first, then open positions, in scenario order."""
+        return tuple(self._rep_person(r) for r in self.reps) + tuple(
+            self._position_person(p) for p in self.positions
+        )
+
+    @cached_property
+    def person_by_id(self) -> dict[str, Person]:
+        return {p.id: p for p in self.persons}
+
+    @property
+    def training_periods(self) -> int:
+        """Training length; 0 without a `training` block (nobody trains)."""
+        return 0 if self.training is None else self.training.periods
+
+    def _rep_person(self, rep: Rep) -> Person:
+        return Person(
+            id=rep.id,
+            home=rep.home,
+            roles=frozenset(rep.roles),
+            hunter_capacity=rep.hunter_capacity,
+            farmer_capacity_pct=rep.farmer_capacity_pct,
+            salary=rep.salary,
+            travel_cost=self.defaults.travel_cost if rep.travel_cost is None else rep.travel_cost,
+            radius_km=self.defaults.max_distance_km
+            if rep.max_distance_km is None
+            else rep.max_distance_km,
+            training_needed=0 if rep.trained else max(0, self.training_periods - rep.training_done),
+            is_position=False,
+            current=rep.current,
+            veteran=self.is_protected_veteran(rep),
+        )
+
+    def _position_person(self, position: Position) -> Person:
+        assert self.hiring is not None
+        return Person(
+            id=position.id,
+            home=position.territory,
+            roles=frozenset({"hunter", "farmer"}),
+            hunter_capacity=self.hiring.hunter_capacity,
+            farmer_capacity_pct=self.hiring.farmer_capacity_pct,
+            salary=self.hiring.salary,
+            travel_cost=0,
+            radius_km=0.0,
+            training_needed=self.training_periods,
+            is_position=True,
+            current=None,
+            veteran=False,
+        )
+
+    def is_protected_veteran(self, rep: Rep) -> bool:
+        """Tenure at or above `veterans.tenure_months` and a stint in progress (spec section 3)."""
+        veterans = self.policy.active_veterans
+        return (
+            veterans is not None
+            and rep.current is not None
+            and rep.tenure_months >= veterans.tenure_months
+        )
+
+    def distance_km(self, a: str, b: str) -> float | None:
+        """Great-circle distance on a 6371 km sphere; None when either lacks coordinates."""
+        return self._distances.get((a, b))
+
+    @cached_property
+    def _distances(self) -> dict[tuple[str, str], float]:
+        located = [t for t in self.territories if t.lat is not None and t.lon is not None]
+        return {
+            (a.id, b.id): great_circle_km(a.lat, a.lon, b.lat, b.lon)  # type: ignore[arg-type]
+            for a in located
+            for b in located
+        }
+
+    def in_reach(self, person: Person, territory: str) -> bool:
+        """Mobility radius of spec section 2; a position works only in its own territory."""
+        if person.is_position:
+            return territory == person.home
+        if person.radius_km is None:
+            return True
+        distance = self.distance_km(person.home, territory)
+        return distance is None or distance <= person.radius_km
+
+    @cached_property
+    def reachable(self) -> dict[str, tuple[str, ...]]:
+        """Territories each person may work in by radius (veterans' own territory aside)."""
+        return {
+            p.id: tuple(t.id for t in self.territories if self.in_reach(p, t.id))
+            for p in self.persons
+        }
+
+    def employed(self, rep: Rep, period: int) -> bool:
+        return rep.active_until is None or period <= rep.active_until
+
+    def rep_available(self, rep: Rep, period: int) -> bool:
+        """Employed and not on leave."""
+        return self.employed(rep, period) and period not in rep.unavailable
+
+    def productivity(self, person: Person, period: int, start: int | None = None) -> int:
+        """`prod[x,p]`: a rep's `productivity_pct[p]` (100 where missing), a hire's ramp."""
+        if person.is_position:
+            assert self.hiring is not None
+            assert start is not None
+            month = period - start
+            return self.hiring.ramp_pct[month] if 0 <= month < len(self.hiring.ramp_pct) else 100
+        pct = self.rep_by_id[person.id].productivity_pct
+        return pct[period] if period < len(pct) else 100
+
+    @cached_property
+    def bonus_menu(self) -> tuple[BonusLevel, ...]:
+        """The levels a plan may choose; only the neutral level when the bonus is off."""
+        if self.policy.bonus_on:
+            assert self.policy.bonus is not None
+            return self.policy.bonus.levels
+        return (self.neutral_level,)
+
+    @cached_property
+    def neutral_level(self) -> BonusLevel:
+        """The 0-bonus, 100 % level: the menu's own if it has one, else `none`."""
+        levels = self.policy.bonus.levels if self.policy.bonus is not None else ()
+        for level in levels:
+            if level.per_client == 0 and level.uplift_pct == 100:
+                return level
+        return NEUTRAL_LEVEL
+
+    @cached_property
+    def level_by_name(self) -> dict[str, BonusLevel]:
+        return {level.name: level for level in self.bonus_menu}
+
+    def period_label(self, period: int) -> str:
+        """`YYYY-MM` of a period."""
+        year, month = (int(x) for x in self.horizon.start.split("-"))
+        index = month - 1 + period
+        return f"{year + index // 12:04d}-{index % 12 + 1:02d}"
+
+    @cached_property
+    def target_segments(self) -> tuple[tuple[int, int], ...]:
+        """(from, to) period ranges of the target periods: months, or calendar quarters."""
+        if self.policy.active_targets.target_period == "month":
+            return tuple((p, p) for p in range(self.periods))
+        first_month = int(self.horizon.start.split("-")[1]) - 1
+        segments: list[tuple[int, int]] = []
+        start = 0
+        for p in range(self.periods):
+            last_of_quarter = (first_month + p) % 3 == 2
+            if last_of_quarter or p == self.periods - 1:
+                segments.append((start, p))
+                start = p + 1
+        return tuple(segments)
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A what-if copy that goes through validation again (`model_copy` would skip it)."""
+        data = self.model_dump(mode="json", exclude_none=False)
+        data.update(changes)
+        return load_scenario(data)
+
+
+def position_id(territory: str, k: int) -> str:
+    return f"{POSITION_PREFIX}{territory}-{k}"
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine distance on a sphere of radius 6371 km."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlmb = math.radians(lon2 - lon1)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+class ScenarioIssues(ValueError):
+    """Raised inside validation with every cross-entity problem, each a full message."""
+
+    def __init__(self, issues: list[str]) -> None:
+        super().__init__("\n".join(issues))
+        self.issues = issues
+
+
+class InvalidInput(Exception):
+    """Input a planner must fix: every problem, each naming the entity and the field."""
+
+    def __init__(self, what: str, problems: list[str]) -> None:
+        super().__init__(f"{what}: " + "; ".join(problems))
+        self.what = what
+        self.problems = problems
+
+    def __str__(self) -> str:
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        return f"{self.what}: {len(self.problems)} {noun}\n{lines}"
+
+
+def load_scenario(source: str | Path | dict[str, Any]) -> Scenario:
+    """Read and validate a scenario from a JSON file path or a parsed dict.
+
+    Raises `InvalidInput` listing every problem as `path: message`.
+    """
+    what, data = _read_json(source, "scenario")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise InvalidInput(f"invalid {what}", readable_errors(error, data)) from None
+
+
+def _read_json(source: str | Path | dict[str, Any], kind: str) -> tuple[str, Any]:
+    import json
+
+    if isinstance(source, dict):
+        return kind, source
+    path = Path(source)
+    what = f"{kind} {path}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"cannot read {what}", [error.strerror or str(error)]) from None
+    try:
+        return what, json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            f"invalid {what}", [f"not JSON: {error.msg} at line {error.lineno}"]
+        ) from None
+
+
+def readable_errors(error: ValidationError, data: Any) -> list[str]:
+    """pydantic errors as `reps[r07].hunter_capacity: must be >= 0 (got -3)`."""
+    problems: list[str] = []
+    for item in error.errors(include_url=False):
+        cause = (item.get("ctx") or {}).get("error")
+        if isinstance(cause, ScenarioIssues):
+            problems.extend(cause.issues)
+            continue
+        path = entity_path(item["loc"], data)
+        problems.append(f"{path}: {_message(item)}" if path else _message(item))
+    return problems
+
+
+def entity_path(loc: tuple[Any, ...], data: Any) -> str:
+    """A pydantic location in the planner's words: list items named by their id if they have one."""
+    parts: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(key, int):
+            item = node[key] if isinstance(node, list | tuple) and key < len(node) else None
+            ident = _identity(item)
+            parts.append(f"[{ident}]" if ident is not None else f"[{key}]")
+            node = item
+        else:
+            parts.append(("." if parts else "") + str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return "".join(parts)
+
+
+def _identity(item: Any) -> str | None:
+    if isinstance(item, dict):
+        for key in ("id", "name", "person"):
+            value = item.get(key)
+            if isinstance(value, str) and value:
+                return value
+    return None
+
+
+def _message(item: Any) -> str:
+    kind = item["type"]
+    ctx = item.get("ctx") or {}
+    got = item.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        sign = {
+            "greater_than_equal": ">=",
+            "greater_than": ">",
+            "less_than_equal": "<=",
+            "less_than": "<",
+        }[kind]
+        bound = next(iter(ctx.values()))
+        return f"must be {sign} {bound} (got {got!r})"
+    if kind == "int_type":
+        return f"must be an integer (got {got!r})"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "value_error":
+        return str(ctx.get("error", item["msg"]))
+    return f"{item['msg'][0].lower()}{item['msg'][1:]} (got {got!r})"

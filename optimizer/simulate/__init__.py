@@ -1,0 +1,144 @@
+"""The judge: `simulate(scenario, plan)` scores a plan exactly as spec sections 3-5 say.
+
+It never imports a solver. Its score is the single source of truth of what a plan is worth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from optimizer.plan import (
+    GoalsRealistic,
+    Hire,
+    Kpis,
+    Plan,
+    SolverStatus,
+    Target,
+    TerritoryPeriod,
+    Violation,
+)
+from optimizer.scenario import Scenario
+from optimizer.simulate.dynamics import Dynamics, run_dynamics
+from optimizer.simulate.money import count_money
+from optimizer.simulate.rules import Context, violations
+from optimizer.simulate.schedule import Schedule, read_plan
+from optimizer.simulate.targets import person_targets
+
+__all__ = ["Evaluation", "simulate"]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What the simulator says of a plan: violations, KPIs, score and the derived tables."""
+
+    violations: tuple[Violation, ...]
+    kpis: Kpis
+    territory_periods: tuple[TerritoryPeriod, ...]
+    targets: tuple[Target, ...]
+    hires: tuple[Hire, ...]
+    bonus_levels: tuple[str, ...]
+
+    @property
+    def feasible(self) -> bool:
+        return not self.violations
+
+    @property
+    def score(self) -> int:
+        return self.kpis.score
+
+    def apply_to(self, plan: Plan, status: SolverStatus | None = None) -> Plan:
+        """The plan with everything the simulator derives filled in.
+
+        Without a given status, a plan with no violations is FEASIBLE and one with violations
+        UNKNOWN: a plan with violations is never reported OPTIMAL or FEASIBLE, nor scored.
+        """
+        if status is None:
+            status = "FEASIBLE" if self.feasible else "UNKNOWN"
+        if status in ("OPTIMAL", "FEASIBLE") and not self.feasible:
+            raise ValueError(f"a plan with violations cannot be reported {status}")
+        return plan.model_copy(
+            update={
+                "status": status,
+                "score": self.score if self.feasible else None,
+                "hires": self.hires,
+                "bonus_levels": self.bonus_levels,
+                "territory_periods": self.territory_periods,
+                "targets": self.targets,
+                "kpis": self.kpis,
+                "violations": self.violations,
+            }
+        )
+
+
+def simulate(scenario: Scenario, plan: Plan) -> Evaluation:
+    """Score a plan. Raises `InvalidInput` if the plan cannot be read against the scenario."""
+    sched = read_plan(scenario, plan)
+    dyn = run_dynamics(sched)
+    money = count_money(sched, dyn)
+    targets = person_targets(sched, dyn)
+    found = violations(Context(sched=sched, dyn=dyn, plan=plan))
+    t = scenario.policy.active_targets
+    kpis = Kpis(
+        profit=money.profit,
+        margin_total=money.margin_total,
+        revenue_total=money.revenue_total,
+        terminal=money.terminal,
+        salaries=money.salaries,
+        hiring_cost=money.hiring_cost,
+        travel=money.travel,
+        bonus_cost=money.bonus_cost,
+        handover=money.handover,
+        switches=money.switches,
+        bench=money.bench,
+        penalties=money.penalties,
+        new_clients=money.new_clients,
+        goal_new_clients=t.goal_new_clients,
+        goal_revenue=t.goal_revenue,
+        goals_realistic=GoalsRealistic(
+            new_clients=t.goal_new_clients is None or money.new_clients >= t.goal_new_clients,
+            revenue=t.goal_revenue is None or money.revenue_total >= t.goal_revenue,
+        ),
+        shortfall_new_clients=money.shortfall_new_clients,
+        shortfall_revenue=money.shortfall_revenue,
+        targets_new_clients=sum(x.new_clients for x in targets),
+        targets_revenue=sum(x.revenue for x in targets),
+        hires=len(sched.start),
+        changes=money.changes,
+        change_cost=money.change_cost,
+        score=money.score,
+    )
+    return Evaluation(
+        violations=tuple(found),
+        kpis=kpis,
+        territory_periods=tuple(_territory_table(sched, dyn)),
+        targets=tuple(targets),
+        hires=tuple(
+            Hire(person=pid, territory=scenario.position_by_id[pid].territory, start_period=start)
+            for pid, start in sorted(sched.start.items(), key=lambda item: (item[1], item[0]))
+        ),
+        bonus_levels=tuple(level.name for level in sched.levels),
+    )
+
+
+def _territory_table(sched: Schedule, dyn: Dynamics) -> list[TerritoryPeriod]:
+    s = sched.scenario
+    rows: list[TerritoryPeriod] = []
+    for t in s.territories:
+        f = dyn.territories[t.id]
+        rows.extend(
+            TerritoryPeriod(
+                territory=t.id,
+                period=p,
+                hunters=f.hunters[p],
+                farmers=f.farmers[p],
+                pool=f.pool[p],
+                accounts=f.acc[p],
+                won=f.won[p],
+                served=f.served[p],
+                churn=f.churn[p],
+                margin=f.margin[p],
+                revenue=f.revenue[p],
+            )
+            for p in range(s.periods)
+        )
+    return rows

@@ -1,0 +1,186 @@
+"""Money over the horizon (spec section 4) and the change cost of re-planning (section 6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+
+from optimizer.scenario import Person
+from optimizer.simulate.dynamics import Dynamics
+from optimizer.simulate.schedule import Cell, Schedule
+
+
+@dataclass(frozen=True)
+class Money:
+    margin_total: int
+    revenue_total: int
+    terminal: int
+    salaries: int
+    hiring_cost: int
+    travel: int
+    bonus_cost: int
+    handover: int
+    switches: int
+    bench: int
+    new_clients: int
+    shortfall_new_clients: int | None
+    shortfall_revenue: int | None
+    changes: int
+    change_cost: int
+    penalties: int
+
+    @property
+    def profit(self) -> int:
+        return (
+            self.margin_total
+            + self.terminal
+            - self.salaries
+            - self.hiring_cost
+            - self.travel
+            - self.bonus_cost
+            - self.handover
+            - self.switches
+            - self.bench
+        )
+
+    @property
+    def score(self) -> int:
+        return self.profit - self.penalties
+
+
+def count_money(sched: Schedule, dyn: Dynamics) -> Money:
+    s = sched.scenario
+    flows = dyn.territories.values()
+    margin_total = sum(sum(f.margin) for f in flows)
+    revenue_total = sum(sum(f.revenue) for f in flows)
+    new_clients = sum(sum(f.won) for f in flows)
+    terminal = sum(
+        dyn.territories[t.id].acc[s.periods] * t.account_value * s.defaults.terminal_value_periods
+        for t in s.territories
+    )
+    bonus_cost = sum(
+        sched.levels[p].per_client * sum(f.won[p] for f in flows) for p in range(s.periods)
+    )
+    targets = s.policy.active_targets
+    shortfall_nc = (
+        None if targets.goal_new_clients is None else max(0, targets.goal_new_clients - new_clients)
+    )
+    shortfall_rev = (
+        None if targets.goal_revenue is None else max(0, targets.goal_revenue - revenue_total)
+    )
+    changes = count_changes(sched)
+    change_cost = changes * (s.baseline.change_cost if s.baseline else 0)
+    penalties = (
+        targets.new_client_shortfall_cost * (shortfall_nc or 0)
+        + targets.revenue_shortfall_cost_pct * (shortfall_rev or 0) // 100
+        + change_cost
+    )
+    return Money(
+        margin_total=margin_total,
+        revenue_total=revenue_total,
+        terminal=terminal,
+        salaries=salaries(sched),
+        hiring_cost=(s.hiring.hire_cost * len(sched.start)) if s.hiring else 0,
+        travel=travel(sched),
+        bonus_cost=bonus_cost,
+        handover=handover(sched),
+        switches=switches(sched),
+        bench=s.defaults.bench_cost
+        * sum(cell.role == "bench" for person in sched.active for cell in sched.cells[person.id]),
+        new_clients=new_clients,
+        shortfall_new_clients=shortfall_nc,
+        shortfall_revenue=shortfall_rev,
+        changes=changes,
+        change_cost=change_cost,
+        penalties=penalties,
+    )
+
+
+def salaries(sched: Schedule) -> int:
+    """Reps: salary per employed period, leave included. Hires: from start to the end."""
+    s = sched.scenario
+    total = 0
+    for rep in s.reps:
+        total += rep.salary * sum(s.employed(rep, p) for p in range(s.periods))
+    if s.hiring is not None:
+        total += sum(s.hiring.salary * (s.periods - start) for start in sched.start.values())
+    return total
+
+
+def travel(sched: Schedule) -> int:
+    """Each rep-period hunting or farming outside home costs the rep's travel cost."""
+    return sum(
+        person.travel_cost
+        for person in sched.active
+        for cell in sched.cells[person.id]
+        if cell.working and cell.territory != person.home
+    )
+
+
+def handover(sched: Schedule) -> int:
+    """`handover_cost` of t each time a person farmed t and does not farm t next.
+
+    "Next" is the person's next available period: leave is skipped, and departure or the horizon
+    end charge nothing. A `current` farmer stint counts as the period before the first.
+    """
+    s = sched.scenario
+    total = 0
+    for person in sched.active:
+        states = [sched.cells[person.id][p] for p in sched.available_periods(person)]
+        if person.current is not None and person.current.role == "farmer" and states:
+            states.insert(0, Cell("farmer", person.current.territory))
+        for before, after in pairwise(states):
+            if before.role == "farmer" and after != before:
+                assert before.territory is not None
+                total += s.territory_by_id[before.territory].handover_cost
+    return total
+
+
+def switches(sched: Schedule) -> int:
+    """`role_switch_cost` per hunter<->farmer change between consecutive working periods."""
+    s = sched.scenario
+    count = 0
+    for person in sched.active:
+        roles = [cell.role for cell in sched.cells[person.id] if cell.working]
+        if person.current is not None:
+            roles.insert(0, person.current.role)
+        count += sum(a != b for a, b in pairwise(roles))
+    return count * s.defaults.role_switch_cost
+
+
+def baseline_rows(sched: Schedule) -> dict[str, dict[int, Cell]]:
+    """Baseline rows per person of this scenario; a rep answers for his `from_position`."""
+    s = sched.scenario
+    if s.baseline is None:
+        return {}
+    owner = {r.from_position: r.id for r in s.reps if r.from_position}
+    rows: dict[str, dict[int, Cell]] = {}
+    for a in s.baseline.assignments:
+        person = owner.get(a.person, a.person)
+        rows.setdefault(person, {})[a.period] = Cell(a.role, a.territory)
+    return rows
+
+
+def facts_changed(sched: Schedule, person: Person, period: int, was: Cell) -> bool:
+    """The actuals moved this person-period: now unavailable (or gone), or now available where
+    the baseline had him off. Such person-periods are free, frozen or not (section 6)."""
+    if person.is_position:
+        return False
+    rep = sched.scenario.rep_by_id[person.id]
+    available = sched.scenario.rep_available(rep, period)
+    return (not available and was.role != "off") or (available and was.role == "off")
+
+
+def count_changes(sched: Schedule) -> int:
+    """Person-periods from `freeze_periods` on whose state differs from the baseline."""
+    s = sched.scenario
+    if s.baseline is None:
+        return 0
+    rows = baseline_rows(sched)
+    changed = 0
+    for person in s.persons:
+        for p, was in rows.get(person.id, {}).items():
+            if p < s.baseline.freeze_periods or facts_changed(sched, person, p, was):
+                continue
+            changed += sched.cells[person.id][p] != was
+    return changed
