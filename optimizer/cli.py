@@ -33,7 +33,7 @@ err = Console(stderr=True)
 
 
 def _fail(error: InvalidInput) -> NoReturn:
-    err.print(str(error), markup=False, highlight=False)
+    typer.echo(str(error), err=True)  # plain and unwrapped: messages are grepped and logged
     raise typer.Exit(EXIT_INVALID)
 
 
@@ -73,6 +73,7 @@ def validate(scenario: Annotated[Path, typer.Argument(help="Scenario JSON file."
         f"{s.periods} periods from {s.horizon.start}",
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -133,7 +134,7 @@ def generate(
         data = generate_data(reps, territories, periods, seed, name)
         load_scenario(data)  # never write a scenario that would not validate
     except (ValueError, InvalidInput) as error:
-        err.print(f"cannot generate: {error}", markup=False)
+        typer.echo(f"cannot generate: {error}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
     text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     if output is None:

@@ -107,6 +107,6 @@ def print_violations(console: Console, ev: Evaluation, limit: int = 30) -> None:
     n = len(ev.violations)
     console.print(f"[red]{n} violation{'s' if n != 1 else ''} of hard rules:[/red]")
     for v in ev.violations[:limit]:
-        console.print(f"  {v}", markup=False, highlight=False)
+        console.print(f"  {v}", markup=False, highlight=False, soft_wrap=True)
     if n > limit:
         console.print(f"  ... and {n - limit} more (use --json for all)")
