@@ -166,7 +166,7 @@ def _rep(rng: random.Random, i: int, home: str, periods: int, home_long: bool) -
         "training_done": rng.randint(0, 2) if not trained else 0,
         "unavailable": leave,
         "active_until": rng.randint(periods // 2, periods - 1) if departs else None,
-        "productivity_pct": [50, 75] if tenure <= 2 else [],
+        "productivity_pct": [50, 75][:periods] if tenure <= 2 else [],
     }
     if not trained and home_long:
         rep["current"] = None  # an untrained rep cannot hold a long-cycle post already

@@ -7,6 +7,7 @@ that a planner sees every problem at once, each naming the entity and the field.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -376,16 +377,10 @@ class Scenario(Frozen):
 
     def distance_km(self, a: str, b: str) -> float | None:
         """Great-circle distance on a 6371 km sphere; None when either lacks coordinates."""
-        return self._distances.get((a, b))
-
-    @cached_property
-    def _distances(self) -> dict[tuple[str, str], float]:
-        located = [t for t in self.territories if t.lat is not None and t.lon is not None]
-        return {
-            (a.id, b.id): great_circle_km(a.lat, a.lon, b.lat, b.lon)  # type: ignore[arg-type]
-            for a in located
-            for b in located
-        }
+        ta, tb = self.territory_by_id[a], self.territory_by_id[b]
+        if ta.lat is None or ta.lon is None or tb.lat is None or tb.lon is None:
+            return None
+        return great_circle_km(ta.lat, ta.lon, tb.lat, tb.lon)
 
     def in_reach(self, person: Person, territory: str) -> bool:
         """Mobility radius of spec section 2; a position works only in its own territory."""
@@ -393,8 +388,45 @@ class Scenario(Frozen):
             return territory == person.home
         if person.radius_km is None:
             return True
-        distance = self.distance_km(person.home, territory)
-        return distance is None or distance <= person.radius_km
+        return territory in self._within(person.home, person.radius_km)
+
+    def _within(self, home: str, radius_km: float) -> frozenset[str]:
+        """Territories within `radius_km` of `home`, or without coordinates (always in reach)."""
+        key = (home, radius_km)
+        if key not in self._reach_cache:
+            self._reach_cache[key] = (
+                frozenset(
+                    t
+                    for t in self._lat_band(home, radius_km)
+                    if _le(self.distance_km(home, t), radius_km)
+                )
+                | self._unlocated
+            )
+        return self._reach_cache[key]
+
+    def _lat_band(self, home: str, radius_km: float) -> list[str]:
+        """Candidates by latitude: a great-circle distance is never below the latitude arc."""
+        lat = self.territory_by_id[home].lat
+        if lat is None:
+            return [t.id for t in self.territories]
+        lats, ids = self._by_latitude
+        half = math.degrees(radius_km / EARTH_RADIUS_KM) + 1e-9
+        return ids[bisect.bisect_left(lats, lat - half) : bisect.bisect_right(lats, lat + half)]
+
+    @cached_property
+    def _by_latitude(self) -> tuple[list[float], list[str]]:
+        located = sorted(
+            (t.lat, t.id) for t in self.territories if t.lat is not None and t.lon is not None
+        )
+        return [lat for lat, _ in located], [tid for _, tid in located]
+
+    @cached_property
+    def _unlocated(self) -> frozenset[str]:
+        return frozenset(t.id for t in self.territories if t.lat is None or t.lon is None)
+
+    @cached_property
+    def _reach_cache(self) -> dict[tuple[str, float], frozenset[str]]:
+        return {}
 
     @cached_property
     def reachable(self) -> dict[str, tuple[str, ...]]:
@@ -468,6 +500,10 @@ class Scenario(Frozen):
         data = self.model_dump(mode="json", exclude_none=False)
         data.update(changes)
         return load_scenario(data)
+
+
+def _le(distance: float | None, radius_km: float) -> bool:
+    return distance is None or distance <= radius_km
 
 
 def position_id(territory: str, k: int) -> str:

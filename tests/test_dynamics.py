@@ -209,12 +209,14 @@ def test_goals_met_have_no_shortfall(data):
     ev = run(data, {"r1": "H:A H:A H:A"})
     assert ev.kpis.shortfall_new_clients == 0
     assert ev.kpis.shortfall_revenue is None
-    assert ev.kpis.goals_realistic.new_clients and ev.kpis.goals_realistic.revenue
+    assert ev.kpis.goals_realistic.new_clients
+    assert ev.kpis.goals_realistic.revenue
     assert ev.kpis.penalties == 0
 
 
 def test_profit_adds_up(data):
-    """profit = margin + terminal - salaries - hiring - travel - bonus - handover - switches - bench."""
+    """profit = margin + terminal - salaries - hiring - travel - bonus - handover - switches
+    - bench."""
     data["defaults"].update(
         travel_cost=11, terminal_value_periods=2, role_switch_cost=13, bench_cost=17
     )
@@ -222,7 +224,10 @@ def test_profit_adds_up(data):
     data["reps"][0]["salary"] = 23
     ev = run(data, {"r1": "F:A H:B B"})
     k = ev.kpis
-    assert k.travel == 11 and k.switches == 13 and k.bench == 17 and k.handover == 19
+    assert k.travel == 11
+    assert k.switches == 13
+    assert k.bench == 17
+    assert k.handover == 19
     expected = k.margin_total + k.terminal - 3 * 23 - 11 - 13 - 17 - 19
     assert k.profit == expected
     assert k.score == expected

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from builders import hiring_data, plan, rep_data, rules_of, run, scenario, where
+from builders import hiring_data, plan, rep_data, run, scenario, where
 
 from optimizer.plan import Hire
 from optimizer.scenario import InvalidInput
@@ -200,13 +200,14 @@ def test_unfilled_position_rows_are_ignored(data):
     """Rows of a position that is off throughout do not fill it."""
     with_hiring(data)
     ev = run(data, {"r1": "F:A F:A F:A", "H-B-1": "- - -"})
-    assert ev.violations == () and ev.kpis.hires == 0
+    assert ev.violations == ()
+    assert ev.kpis.hires == 0
 
 
 def test_position_when_hiring_is_off_is_invalid_input(data):
     """Filling a position with policy.hiring off: there is no such position to fill."""
     data["hiring"] = hiring_data()
-    with pytest.raises(InvalidInput, match="H-B-1.*policy.hiring is off"):
+    with pytest.raises(InvalidInput, match=r"H-B-1.*policy\.hiring is off"):
         run(data, {"r1": "F:A F:A F:A", "H-B-1": "- F:B F:B"})
 
 
@@ -462,7 +463,8 @@ def test_frozen_periods_equal_the_baseline(data):
     baseline(data)
     assert where(run(data, {"r1": "F:A H:A H:A"}), "baseline.frozen") == [("r1", 1)]
     ev = run(data, {"r1": "F:A F:A H:A"})
-    assert ev.violations == () and ev.kpis.changes == 1
+    assert ev.violations == ()
+    assert ev.kpis.changes == 1
 
 
 def test_frozen_bonus_levels(data):
@@ -485,7 +487,8 @@ def test_changed_facts_free_a_frozen_period(data):
     baseline(data)
     data["reps"][0]["unavailable"] = [1]
     ev = run(data, {"r1": "F:A - F:A"})
-    assert ev.violations == () and ev.kpis.changes == 0
+    assert ev.violations == ()
+    assert ev.kpis.changes == 0
 
 
 def test_rep_answers_for_his_baseline_position(data):

@@ -428,7 +428,7 @@ def test_replace_revalidates():
     """`replace` goes through validation: an invalid what-if is rejected."""
     s = load_scenario(tiny_data())
     assert s.replace(name="what-if").name == "what-if"
-    with pytest.raises(InvalidInput, match="horizon.periods"):
+    with pytest.raises(InvalidInput, match=r"horizon\.periods"):
         s.replace(horizon={"start": "2027-01", "periods": 0})
 
 
@@ -459,7 +459,8 @@ def test_defaults_of_section_2():
     assert s.hiring.ramp_pct == ()
     assert [p.id for p in s.positions] == ["H-A-1", "H-B-1"]
     assert s.training_periods == 0
-    assert s.policy.active_rotation is None and not s.policy.specialization_on
+    assert s.policy.active_rotation is None
+    assert not s.policy.specialization_on
 
 
 def test_distance_is_great_circle():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from optimizer.plan import TerritoryPeriod
+from optimizer.plan import TerritoryPeriod, Violation
 from optimizer.scenario import Scenario
 from optimizer.simulate import Evaluation
 
@@ -100,13 +100,39 @@ def print_evaluation(console: Console, s: Scenario, ev: Evaluation, title: str) 
     print_violations(console, ev)
 
 
+def grouped_violations(violations: tuple[Violation, ...]) -> list[str]:
+    """One line per rule, entity and message, with the periods it holds in as ranges."""
+    groups: dict[tuple[str, str, str], list[int | None]] = {}
+    for v in violations:
+        groups.setdefault((v.rule, v.entity, v.message), []).append(v.period)
+    lines = []
+    for (rule, entity, message), periods in groups.items():
+        known = sorted(p for p in periods if p is not None)
+        when = f" ({period_ranges(known)})" if known else ""
+        lines.append(f"[{rule}] {entity}{when}: {message}")
+    return lines
+
+
+def period_ranges(periods: list[int]) -> str:
+    """[0, 1, 2, 5] -> 'periods 0-2, 5'; [3] -> 'period 3'."""
+    spans: list[list[int]] = []
+    for p in periods:
+        if spans and p == spans[-1][1] + 1:
+            spans[-1][1] = p
+        else:
+            spans.append([p, p])
+    text = ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in spans)
+    return f"period{'s' if len(periods) > 1 else ''} {text}"
+
+
 def print_violations(console: Console, ev: Evaluation, limit: int = 30) -> None:
     if ev.feasible:
         console.print("[green]No violations: every hard rule holds.[/green]")
         return
     n = len(ev.violations)
+    lines = grouped_violations(ev.violations)
     console.print(f"[red]{n} violation{'s' if n != 1 else ''} of hard rules:[/red]")
-    for v in ev.violations[:limit]:
-        console.print(f"  {v}", markup=False, highlight=False, soft_wrap=True)
-    if n > limit:
-        console.print(f"  ... and {n - limit} more (use --json for all)")
+    for line in lines[:limit]:
+        console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+    if len(lines) > limit:
+        console.print(f"  ... and {len(lines) - limit} more lines (use --json for all)")

@@ -1,0 +1,154 @@
+"""The `ledokol` command line, run as a user runs it: the installed console script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from builders import plan, tiny_data
+
+from optimizer.datasets import dataset_path
+from optimizer.plan import Plan
+
+LEDOKOL = Path(sys.executable).parent / "ledokol"
+
+
+def ledokol(*args: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [LEDOKOL, *map(str, args)], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def write(tmp_path: Path, name: str, data: object) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data) if not isinstance(data, str) else data)
+    return path
+
+
+def test_evaluate_crimea_status_quo_prints_kpis():
+    """No plan: the status quo of crimea, a KPI table and its violations, exit 0."""
+    done = ledokol("evaluate", dataset_path("crimea"))
+    assert done.returncode == 0, done.stderr
+    for label in ("profit", "score", "new clients", "salaries", "Territories"):
+        assert label in done.stdout
+    assert "violation" in done.stdout
+
+
+def test_evaluate_json_is_a_plan_with_kpis():
+    """--json prints the evaluated plan (spec section 7) that reads back as a Plan."""
+    done = ledokol("evaluate", dataset_path("long_cycle_equipment"), "--json")
+    assert done.returncode == 0, done.stderr
+    out = Plan.model_validate_json(done.stdout)
+    assert out.kpis is not None
+    assert out.status == "FEASIBLE"
+    assert out.score == out.kpis.score
+    assert out.scenario == "ural-long-cycle"
+    assert len(out.bonus_levels) == 12
+
+
+def test_evaluate_a_plan_file_round_trips(tmp_path):
+    """The JSON of an evaluation, fed back as a plan, evaluates to the same score."""
+    first = ledokol("evaluate", dataset_path("saturated_bonus"), "--json")
+    path = write(tmp_path, "plan.json", first.stdout)
+    again = ledokol("evaluate", dataset_path("saturated_bonus"), path, "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["kpis"] == json.loads(first.stdout)["kpis"]
+
+
+def test_evaluate_hand_made_plan_with_violations(tmp_path):
+    """A plan breaking rules still evaluates (exit 0) and lists the violations."""
+    data = tiny_data()
+    data["reps"][0]["roles"] = ["farmer"]
+    scenario = write(tmp_path, "s.json", data)
+    bad = write(tmp_path, "p.json", plan({"r1": "H:A F:A F:A"}).model_dump(mode="json"))
+    done = ledokol("evaluate", scenario, bad)
+    assert done.returncode == 0, done.stderr
+    assert "[role] r1 (period 0)" in done.stdout
+    as_json = json.loads(ledokol("evaluate", scenario, bad, "--json").stdout)
+    assert as_json["status"] == "UNKNOWN"
+    assert as_json["score"] is None
+    assert as_json["violations"][0]["rule"] == "role"
+
+
+@pytest.mark.parametrize(
+    ("plan_data", "fragment"),
+    [
+        ({"assignments": [{"person": "zz", "period": 0, "role": "bench"}]}, "unknown rep 'zz'"),
+        (
+            {"assignments": [{"person": "r1", "period": 7, "role": "bench"}]},
+            "period 7 is outside the horizon",
+        ),
+        (
+            {"assignments": [{"person": "r1", "period": 0, "role": "farmer", "territory": "Q"}]},
+            "unknown territory 'Q'",
+        ),
+        ({"assignments": [{"person": "r1", "period": 0, "role": "boss"}]}, "assignments[r1].role"),
+        ({"rows": []}, "assignments: required field is missing"),
+        (
+            {"assignments": [], "bonus_levels": ["none", "none"]},
+            "bonus_levels: 2 levels for a 3-period horizon",
+        ),
+    ],
+)
+def test_unreadable_plan_exits_2(tmp_path, plan_data, fragment):
+    """A plan that cannot be read: exit 2 and a message naming what, no traceback."""
+    scenario = write(tmp_path, "s.json", tiny_data())
+    path = write(tmp_path, "p.json", plan_data)
+    done = ledokol("evaluate", scenario, path)
+    assert done.returncode == 2
+    assert fragment in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_invalid_scenario_exits_2_without_traceback(tmp_path):
+    """The real console script: a bad scenario gives exit 2 and names entity and field."""
+    data = tiny_data()
+    data["reps"][0]["home"] = "KRR"
+    path = write(tmp_path, "s.json", data)
+    for command in ("validate", "evaluate"):
+        done = ledokol(command, path)
+        assert done.returncode == 2
+        assert "reps[r1].home: unknown territory 'KRR'" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+def test_missing_and_malformed_files_exit_2(tmp_path):
+    """No such file, or not JSON: exit 2 with a plain message."""
+    assert "cannot read" in ledokol("validate", tmp_path / "nope.json").stderr
+    broken = write(tmp_path, "b.json", "{not json")
+    done = ledokol("validate", broken)
+    assert done.returncode == 2
+    assert "not JSON" in done.stderr
+
+
+def test_validate_describes_a_valid_scenario():
+    """A valid scenario: exit 0 and what it holds."""
+    done = ledokol("validate", dataset_path("crimea"))
+    assert done.returncode == 0
+    assert "valid scenario 'crimea-2027': 14 territories, 14 reps, 7 open positions" in done.stdout
+
+
+@pytest.mark.parametrize("kind", ["scenario", "plan"])
+def test_schema_prints_json_schema(kind):
+    """`ledokol schema scenario|plan` prints a JSON Schema with the spec's fields."""
+    done = ledokol("schema", kind)
+    assert done.returncode == 0
+    schema = json.loads(done.stdout)
+    assert "properties" in schema
+    key = "territories" if kind == "scenario" else "assignments"
+    assert key in schema["properties"]
+
+
+def test_unknown_schema_kind_exits_2():
+    """`ledokol schema bogus` is a usage error (exit 2)."""
+    assert ledokol("schema", "bogus").returncode == 2
+
+
+def test_generate_to_stdout_is_valid_json():
+    """Without --out the scenario goes to stdout."""
+    done = ledokol("generate", "--reps", 5, "--territories", 3, "--periods", 4, "--seed", 9)
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["horizon"]["periods"] == 4
