@@ -1,0 +1,6 @@
+"""Benchmarks import the instances module from this folder."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -1,0 +1,63 @@
+"""How fast the judge is: validation and simulation of the status quo, per instance size.
+
+The simulator scores every plan a search accepts, so its speed bounds how many neighbourhoods
+a search can check.
+"""
+
+from __future__ import annotations
+
+import pytest
+from instances import SIZES, instance
+
+from optimizer.datasets import dataset_names, dataset_path, load_dataset
+from optimizer.scenario import load_scenario
+from optimizer.simulate import simulate
+from optimizer.status_quo import status_quo_plan
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_simulate_generated(benchmark, size):
+    """Simulate the status quo of a generated instance."""
+    s = instance(size)
+    plan = status_quo_plan(s)
+    evaluation = benchmark(simulate, s, plan)
+    benchmark.extra_info.update(
+        reps=len(s.reps),
+        territories=len(s.territories),
+        periods=s.periods,
+        score=evaluation.score,
+        violations=len(evaluation.violations),
+    )
+
+
+@pytest.mark.parametrize("name", dataset_names())
+def test_simulate_dataset(benchmark, name):
+    """Simulate the status quo of a shipped dataset."""
+    s = load_dataset(name)
+    plan = status_quo_plan(s)
+    evaluation = benchmark(simulate, s, plan)
+    benchmark.extra_info.update(
+        reps=len(s.reps),
+        territories=len(s.territories),
+        periods=s.periods,
+        score=evaluation.score,
+        violations=len(evaluation.violations),
+    )
+
+
+def test_validate_crimea(benchmark):
+    """Read and validate the flagship scenario from disk."""
+    benchmark(load_scenario, dataset_path("crimea"))
+
+
+@pytest.mark.parametrize("size", ["L", "XL"])
+def test_validate_generated(benchmark, size):
+    """Validate a large scenario (derived lookups included: reach of every person)."""
+    data = instance(size).model_dump(mode="json")
+
+    def validate_and_reach():
+        s = load_scenario(data)
+        return s.reachable
+
+    benchmark.pedantic(validate_and_reach, rounds=3, iterations=1)
+    benchmark.extra_info.update(reps=len(data["reps"]), territories=len(data["territories"]))
