@@ -77,6 +77,7 @@ def test_evaluate_hand_made_plan_with_violations(tmp_path):
     ("plan_data", "fragment"),
     [
         ({"assignments": [{"person": "zz", "period": 0, "role": "bench"}]}, "unknown rep 'zz'"),
+        ({"assignments": [{"person": "zz", "period": 0, "role": "off"}]}, "unknown rep 'zz'"),
         (
             {"assignments": [{"person": "r1", "period": 7, "role": "bench"}]},
             "period 7 is outside the horizon",

@@ -101,9 +101,9 @@ def read_plan(s: Scenario, plan: Plan) -> Schedule:
         else:
             missing.extend((person.id, p) for p in range(s.periods) if p not in mine)
     for unknown, their_rows in rows.items():
-        if all(cell.role == "off" for cell in their_rows.values()):
-            continue  # rows of an unfilled position are ignored (section 3)
         if unknown.startswith(POSITION_PREFIX):
+            if all(cell.role == "off" for cell in their_rows.values()):
+                continue  # rows of an unfilled position are ignored (section 3)
             why = (
                 "policy.hiring is off"
                 if not s.policy.hiring_on or s.hiring is None
