@@ -1,6 +1,8 @@
 """The `ledokol` command line.
 
-Exit codes: 0 done, 2 invalid input (a message naming the field and entity, no traceback).
+Exit codes: 0 done (solved: OPTIMAL or FEASIBLE), 2 invalid input (a message naming the field
+and entity, no traceback), 3 infeasible (the explanation printed), 4 no solution within the
+time limit.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from optimizer.simulate import simulate
 from optimizer.status_quo import status_quo_plan
 
 EXIT_INVALID = 2
+EXIT_INFEASIBLE = 3
+EXIT_NO_SOLUTION = 4
 
 app = typer.Typer(
     name="ledokol",
@@ -102,6 +106,71 @@ def evaluate(
 
     title = f"{s.name}: {'status quo' if plan is None else plan.name}"
     print_evaluation(out, s, evaluation, title)
+
+
+@app.command()
+def solve(
+    scenario: Annotated[Path, typer.Argument(help="Scenario JSON file.")],
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.1, help="Seconds for the whole solve.")
+    ] = 60.0,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="CP-SAT workers; default: every CPU.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (with one worker: same plan).")] = 0,
+    gap: Annotated[
+        float | None, typer.Option("--gap", min=0.0, help="Stop within this relative gap, %.")
+    ] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write the plan JSON here.")
+    ] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write an Excel workbook.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress line.")] = False,
+) -> None:
+    """Find the best plan: KPIs against the status quo, hires, bonus, targets, schedule."""
+    from optimizer.report.console import print_solution
+    from optimizer.solve import Progress, SolveOptions
+    from optimizer.solve import solve as run_solve
+
+    s = _scenario(scenario)
+    live = sys.stderr.isatty()
+    shown = [-1.0]
+
+    def progress(p: Progress) -> None:
+        if quiet or (not live and p.elapsed - shown[0] < 1.0):
+            return  # in a log, at most a line a second
+        shown[0] = p.elapsed
+        score = "-" if p.score is None else f"{p.score:,}"
+        bound = "-" if p.bound is None else f"{p.bound:,}"
+        gap_text = "-" if p.gap_pct is None else f"{p.gap_pct:.2f} %"
+        line = f"{p.elapsed:7.1f} s  score {score}  bound {bound}  gap {gap_text}"
+        sys.stderr.write(("\r" + line + " " * 8) if live else line + "\n")
+        sys.stderr.flush()
+
+    options = SolveOptions(
+        time_limit=time_limit, workers=workers, seed=seed, gap_pct=gap, progress=progress
+    )
+    result = run_solve(s, options)
+    if live and not quiet:
+        sys.stderr.write("\n")
+    out.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
+    if result.status == "INFEASIBLE":
+        out.print(result.explanation or "no explanation found", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INFEASIBLE)
+    if result.plan is None or result.evaluation is None:
+        out.print("No plan within the time limit; give it more time (--time-limit).")
+        raise typer.Exit(EXIT_NO_SOLUTION)
+    status_quo = simulate(s, status_quo_plan(s))
+    out.print()
+    print_solution(out, s, result.plan, result.evaluation, status_quo)
+    if out_path is not None:
+        out_path.write_text(result.plan.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        out.print(f"plan written to {out_path}", highlight=False)
+    if xlsx is not None:
+        from optimizer.report.xlsx import write_xlsx
+
+        write_xlsx(s, result.plan, xlsx)
+        out.print(f"workbook written to {xlsx}", highlight=False)
 
 
 class SchemaKind(StrEnum):

@@ -6,6 +6,7 @@ on); everything else is derived by the simulator and filled in by `Evaluation.ap
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
@@ -16,6 +17,26 @@ SolverStatus = Literal["OPTIMAL", "FEASIBLE", "INFEASIBLE", "MODEL_INVALID", "UN
 
 Int = Annotated[int, Strict()]
 Period = Annotated[int, Strict(), Field(ge=0, description="Period index, 0 = first month.")]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A person's state in one period: role, and territory for hunter/farmer."""
+
+    role: str
+    territory: str | None = None
+
+    @property
+    def working(self) -> bool:
+        return self.role in WORKING
+
+    def __str__(self) -> str:
+        return f"{self.role}@{self.territory}" if self.working else self.role
+
+
+OFF = Cell("off")
+BENCH = Cell("bench")
+TRAINEE = Cell("trainee")
 
 
 class Frozen(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from optimizer.plan import TerritoryPeriod, Violation
+from optimizer.plan import Assignment, Plan, TerritoryPeriod, Violation
 from optimizer.scenario import Scenario
 from optimizer.simulate import Evaluation
 
@@ -136,3 +136,105 @@ def print_violations(console: Console, ev: Evaluation, limit: int = 30) -> None:
         console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
     if len(lines) > limit:
         console.print(f"  ... and {len(lines) - limit} more lines (use --json for all)")
+
+
+COMPARED: tuple[tuple[str, str], ...] = (
+    ("score", "score"),
+    ("profit", "profit"),
+    ("margin_total", "margin"),
+    ("terminal", "terminal value"),
+    ("salaries", "salaries"),
+    ("hiring_cost", "hiring"),
+    ("travel", "travel"),
+    ("bonus_cost", "acquisition bonus"),
+    ("handover", "handover"),
+    ("switches", "role switches"),
+    ("bench", "bench"),
+    ("penalties", "penalties"),
+    ("revenue_total", "revenue"),
+    ("new_clients", "new clients"),
+    ("hires", "hires"),
+)
+
+
+def comparison_table(s: Scenario, plan: Evaluation, status_quo: Evaluation) -> Table:
+    """The plan's KPIs against the status quo's, with the difference."""
+    table = Table(title="Plan against the status quo", title_justify="left", box=None)
+    table.add_column("kpi", style="bold")
+    for name in ("status quo", "plan", "change"):
+        table.add_column(name, justify="right")
+    for field, label in COMPARED:
+        before, after = getattr(status_quo.kpis, field), getattr(plan.kpis, field)
+        table.add_row(label, money(before), money(after), _signed(after - before))
+    if status_quo.violations:
+        table.caption = (
+            f"the status quo breaks {len(status_quo.violations)} hard rule(s); the plan none"
+        )
+        table.caption_justify = "left"
+    return table
+
+
+def _signed(value: int) -> str:
+    return ("+" if value > 0 else "") + money(value) if value else "0"
+
+
+def schedule_lines(s: Scenario, plan: Plan) -> list[str]:
+    """Person x period as fixed-width text: `H:SIM` hunter, `F:SEV` farmer, `T`, `B`, `-`."""
+    rows: dict[str, dict[int, Assignment]] = {}
+    for a in plan.assignments:
+        rows.setdefault(a.person, {})[a.period] = a
+    codes = {
+        person: [_code(cells.get(p)) for p in range(s.periods)] for person, cells in rows.items()
+    }
+    width = max([len(c) for line in codes.values() for c in line] + [5])
+    name_width = max([len(x) for x in codes] + [6])
+    header = (
+        " " * name_width
+        + " "
+        + " ".join(s.period_label(p)[2:].ljust(width) for p in range(s.periods))
+    )
+    lines = [header.rstrip()]
+    for person, line in codes.items():
+        lines.append(person.ljust(name_width) + " " + " ".join(c.ljust(width) for c in line))
+    return [x.rstrip() for x in lines]
+
+
+def _code(a: Assignment | None) -> str:
+    if a is None or a.role == "off":
+        return "-"
+    if a.role in ("trainee", "bench"):
+        return a.role[0].upper()
+    return f"{a.role[0].upper()}:{a.territory}"
+
+
+def print_solution(
+    console: Console, s: Scenario, plan: Plan, ev: Evaluation, status_quo: Evaluation
+) -> None:
+    """The summary of a solve: KPIs against the status quo, hires, bonus, goals, schedule."""
+    console.print(comparison_table(s, ev, status_quo))
+    console.print()
+    if plan.hires:
+        hires = ", ".join(f"{h.person} from {s.period_label(h.start_period)}" for h in plan.hires)
+        console.print(f"[bold]Hires:[/bold] {hires}", highlight=False)
+    else:
+        console.print("[bold]Hires:[/bold] none")
+    console.print(f"[bold]Bonus levels:[/bold] {' '.join(plan.bonus_levels)}", highlight=False)
+    k = ev.kpis
+    console.print(
+        f"[bold]Targets:[/bold] {k.targets_new_clients} new clients, "
+        f"{money(k.targets_revenue, s.currency)} revenue "
+        f"({s.policy.active_targets.realism_pct} % of what the plan expects, "
+        f"per {s.policy.active_targets.target_period}, {len(plan.targets)} personal targets)",
+        highlight=False,
+    )
+    for goal, label, realistic, short in (
+        (k.goal_new_clients, "new clients", k.goals_realistic.new_clients, k.shortfall_new_clients),
+        (k.goal_revenue, "revenue", k.goals_realistic.revenue, k.shortfall_revenue),
+    ):
+        if goal is not None:
+            verdict = "realistic" if realistic else f"not realistic, short by {money(short)}"
+            console.print(f"[bold]Goal {label}:[/bold] {money(goal)}: {verdict}", highlight=False)
+    console.print()
+    console.print("[bold]Schedule[/bold] (H hunter, F farmer, T trainee, B bench, - off)")
+    for line in schedule_lines(s, plan):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)

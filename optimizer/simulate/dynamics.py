@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from optimizer.scenario import Scenario, Territory
 from optimizer.simulate.schedule import Schedule
 
 
@@ -72,31 +73,56 @@ def run_dynamics(sched: Schedule) -> Dynamics:
         uplift = sched.levels[p].uplift_pct
         for t in s.territories:
             f = flows[t.id]
-            pool, acc = f.pool[p], f.acc[p]
-            hcu = hc[t.id] * uplift // 100
-            won = min(hcu, pool * t.win_share_pct // 100)
-            served = min(acc, fc[t.id])
-            unserved = acc - served
-            lost = (
-                served * s.defaults.churn_served_pct
-                + unserved * s.defaults.churn_unserved_pct
-                + carry[t.id]
+            step = territory_step(
+                s, t, f.pool[p], f.acc[p], carry[t.id], hc[t.id], fc[t.id], uplift
             )
-            churn = lost // 100
-            carry[t.id] = lost % 100
-
+            carry[t.id] = step.carry
             f.hunters.append(hunters[t.id])
             f.farmers.append(farmers[t.id])
             f.farmers_counted.append(counted[t.id])
             f.hc.append(hc[t.id])
-            f.hcu.append(hcu)
-            f.won.append(won)
+            f.hcu.append(step.hcu)
+            f.won.append(step.won)
             f.fc.append(fc[t.id])
-            f.served.append(served)
-            f.churn.append(churn)
-            f.margin.append(served * t.account_value)
-            f.revenue.append(served * t.revenue_per_account)
-            f.acc.append(acc - churn + won)
-            f.pool.append(pool - won + t.prospect_inflow)
+            f.served.append(step.served)
+            f.churn.append(step.churn)
+            f.margin.append(step.served * t.account_value)
+            f.revenue.append(step.served * t.revenue_per_account)
+            f.acc.append(step.acc)
+            f.pool.append(step.pool)
 
     return Dynamics(territories=flows, hunter_terms=hunter_terms, farmer_terms=farmer_terms)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One territory's flows in one period, and its state at the start of the next."""
+
+    hcu: int
+    won: int
+    served: int
+    churn: int
+    carry: int  # carry[t,p+1]
+    acc: int  # acc[t,p+1]
+    pool: int  # pool[t,p+1]
+
+
+def territory_step(
+    s: Scenario, t: Territory, pool: int, acc: int, carry: int, hc: int, fc: int, uplift: int
+) -> Step:
+    """The section 4 formulas for one territory and period, with the spec's names."""
+    hcu = hc * uplift // 100
+    won = min(hcu, pool * t.win_share_pct // 100)
+    served = min(acc, fc)
+    unserved = acc - served
+    lost = served * s.defaults.churn_served_pct + unserved * s.defaults.churn_unserved_pct + carry
+    churn = lost // 100
+    return Step(
+        hcu=hcu,
+        won=won,
+        served=served,
+        churn=churn,
+        carry=lost % 100,
+        acc=acc - churn + won,
+        pool=pool - won + t.prospect_inflow,
+    )

@@ -10,26 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from optimizer.plan import WORKING, Plan
+from optimizer.plan import OFF, Cell, Plan
 from optimizer.scenario import POSITION_PREFIX, BonusLevel, InvalidInput, Person, Scenario
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A person's state in one period."""
-
-    role: str
-    territory: str | None = None
-
-    @property
-    def working(self) -> bool:
-        return self.role in WORKING
-
-    def __str__(self) -> str:
-        return f"{self.role}@{self.territory}" if self.working else self.role
-
-
-OFF = Cell("off")
 
 
 @dataclass

@@ -1,0 +1,423 @@
+"""A constructive plan — what a careful planner does by hand — and the warm start of a solve.
+
+Period by period, with the pools and books rolled forward by the simulator's own formulas:
+
+1. The facts and promises first: leave and departures are off; protected veterans keep their
+   post; locks and frozen baseline periods are followed (the cells `optimizer.domains` allows).
+2. Hires: a position is filled, as early as hiring allows, where a coverage floor cannot be met
+   by anyone else, then where the most accounts would go unserved, while the accounts it can
+   serve are worth more than the hire costs.
+3. Training: people whose own territory sells long-cycle products train first, as trainer
+   capacity allows; hires before reps.
+4. Hunter stints in progress continue while below the minimum.
+5. Coverage floors: a territory short of `min_farmers` (or of the farmer its hunters hand
+   clients to) gets whoever farmed it last period, else its own reps, else the strongest farmer
+   in reach.
+6. Farmers keep their books (a move costs the handover); then everyone left takes the cell
+   worth most now: farming unserved accounts, or hunting where the pool share left is largest —
+   if the pool feeds one more hunter, a farmer is there to take the clients, the territory is
+   not cooling down and the stint may run on.
+7. Whoever is left sits on the bench.
+8. The bonus level: the single level that scores best over the horizon.
+
+The plan may still break a rule the greedy cannot foresee; `solve` checks it with the
+simulator and uses it as the complete hint either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from optimizer.domains import Domains, build_domains
+from optimizer.plan import BENCH, OFF, TRAINEE, Assignment, Cell, Plan
+from optimizer.scenario import Person, Scenario
+from optimizer.simulate import simulate
+from optimizer.simulate.dynamics import territory_step
+
+
+@dataclass
+class _PersonState:
+    person: Person
+    role: str | None = None  # committed working role under specialization
+    trained: int = 0  # trainee periods in the horizon so far
+    last: Cell | None = None  # cell of the last available period (`current` before the first)
+    run: int = 0  # available periods `last` has lasted (current counted)
+    cooldown: dict[str, int] = field(default_factory=dict)  # territory -> periods to wait
+
+
+@dataclass
+class _TerritoryState:
+    pool: int
+    acc: int
+    carry: int = 0
+
+
+@dataclass
+class _Period:
+    """What is planned so far in one period."""
+
+    cells: dict[str, Cell] = field(default_factory=dict)
+    hc: dict[str, int] = field(default_factory=dict)
+    fc: dict[str, int] = field(default_factory=dict)
+    hunters: dict[str, int] = field(default_factory=dict)
+    counted: dict[str, int] = field(default_factory=dict)
+    workers: dict[str, int] = field(default_factory=dict)
+    trainees: int = 0
+
+
+def greedy_plan(s: Scenario) -> Plan:
+    """A complete plan built by the rules above (not necessarily feasible; simulate it)."""
+    return _Greedy(s).run()
+
+
+class _Greedy:
+    def __init__(self, s: Scenario) -> None:
+        self.s = s
+        self.domains: Domains = build_domains(s)
+        self.states = {p.id: _PersonState(person=p) for p in s.persons}
+        for st in self.states.values():
+            c = st.person.current
+            if c is not None:
+                st.last, st.run = Cell(c.role, c.territory), c.periods
+                if s.policy.specialization_on and c.role in st.person.roles:
+                    st.role = c.role
+        self.territories = {
+            t.id: _TerritoryState(pool=t.prospects, acc=t.accounts) for t in s.territories
+        }
+        self.starts = self._choose_hires()
+        self.rotation = s.policy.active_rotation
+        self.capacity = s.training.trainer_capacity if s.training else 0
+
+    # ----- hires ------------------------------------------------------------------------
+
+    def _choose_hires(self) -> dict[str, int]:
+        s = self.s
+        h = s.hiring
+        if h is None or not s.positions:
+            return {}
+        reps = [p for p in s.persons if not p.is_position]
+        ranked: list[tuple[int, int, str]] = []
+        for position in s.positions:
+            t = s.territory_by_id[position.territory]
+            can_farm = [
+                r
+                for r in reps
+                if "farmer" in r.roles
+                and s.in_reach(r, t.id)
+                and (r.training_needed == 0 or not t.long_cycle)
+                and not (r.veteran and r.current is not None and r.current.territory != t.id)
+            ]
+            person = s.person_by_id[position.id]
+            serve = min(t.accounts, t.accounts_per_farmer * person.farmer_capacity_pct // 100)
+            selling = max(
+                0, s.periods - h.earliest_period - (s.training_periods if t.long_cycle else 0)
+            )
+            worth = serve * t.account_value * selling
+            cost = h.hire_cost + h.salary * (s.periods - h.earliest_period)
+            floor = 1 if t.min_farmers > len(can_farm) else 0
+            if floor or (worth > cost and not can_farm):
+                ranked.append((floor, worth - cost, position.id))
+        ranked.sort(reverse=True)
+        starts: dict[str, int] = {}
+        per_period: dict[int, int] = {}
+        taken: set[str] = set()
+        for _, _, pid in ranked:
+            territory = s.position_by_id[pid].territory
+            if len(starts) >= h.max_hires or territory in taken:
+                continue
+            p = h.earliest_period
+            while p < s.periods and per_period.get(p, 0) >= h.per_period_cap:
+                p += 1
+            if p >= s.periods:
+                break
+            starts[pid] = p
+            per_period[p] = per_period.get(p, 0) + 1
+            taken.add(territory)
+        for lock in s.locks:  # a locked position must be filled by its first locked period
+            if lock.rep in s.position_by_id:
+                first = min(lock.periods)
+                starts[lock.rep] = min(starts.get(lock.rep, first), first)
+        return starts
+
+    # ----- the plan ---------------------------------------------------------------------
+
+    def run(self) -> Plan:
+        s = self.s
+        rows: dict[str, list[Cell]] = {p.id: [] for p in s.persons}
+        for p in range(s.periods):
+            period = self._plan_period(p)
+            for person in s.persons:
+                rows[person.id].append(period.cells.get(person.id, OFF))
+            self._advance(p, period)
+        assignments = [
+            Assignment(person=pid, period=p, role=c.role, territory=c.territory)  # type: ignore[arg-type]
+            for pid, cells in rows.items()
+            if not (pid in s.position_by_id and all(c == OFF for c in cells))
+            for p, c in enumerate(cells)
+        ]
+        plan = Plan(scenario=s.name, assignments=tuple(assignments))
+        return self._best_bonus(plan)
+
+    def _present(self, person: Person, p: int) -> bool:
+        if person.is_position:
+            start = self.starts.get(person.id)
+            return start is not None and p >= start
+        return self.domains.of(person.id, p) != (OFF,)
+
+    def _plan_period(self, p: int) -> _Period:
+        s = self.s
+        period = _Period()
+        free: list[Person] = []
+        for person in s.persons:
+            if not self._present(person, p):
+                continue
+            options = self._options(person, p)
+            if len(options) == 1:
+                self._assign(period, person, options[0], p)
+            elif options:
+                free.append(person)
+        free = self._continue_stints(period, free, p)
+        free = self._train(period, free, p)
+        free = self._cover(period, free, p)
+        free = self._keep_books(period, free, p)
+        self._place_the_rest(period, free, p)
+        return period
+
+    def _options(self, person: Person, p: int) -> list[Cell]:
+        """Cells allowed by the domains and by the rules that depend on the past."""
+        st = self.states[person.id]
+        out = []
+        for cell in self.domains.of(person.id, p):
+            if cell == TRAINEE and st.trained >= person.training_needed:
+                continue
+            if cell.working:
+                t = self.s.territory_by_id[str(cell.territory)]
+                own = person.veteran and person.current is not None
+                if t.long_cycle and st.trained < person.training_needed and not own:
+                    continue
+                if st.role is not None and cell.role != st.role:
+                    continue
+            out.append(cell)
+        return out
+
+    def _assign(self, period: _Period, person: Person, cell: Cell, p: int) -> None:
+        period.cells[person.id] = cell
+        if cell == TRAINEE:
+            period.trainees += 1
+        if not cell.working:
+            return
+        t = str(cell.territory)
+        period.workers[t] = period.workers.get(t, 0) + 1
+        prod = self.s.productivity(person, p, self.starts.get(person.id))
+        if cell.role == "hunter":
+            period.hc[t] = period.hc.get(t, 0) + person.hunter_capacity * prod // 100
+            period.hunters[t] = period.hunters.get(t, 0) + 1
+        else:
+            term = self._farmer_term(person, p, t)
+            period.fc[t] = period.fc.get(t, 0) + term
+            period.counted[t] = period.counted.get(t, 0) + (term > 0)
+        if self.s.policy.specialization_on:
+            self.states[person.id].role = cell.role
+
+    def _farmer_term(self, person: Person, p: int, t: str) -> int:
+        prod = self.s.productivity(person, p, self.starts.get(person.id))
+        apf = self.s.territory_by_id[t].accounts_per_farmer
+        return apf * person.farmer_capacity_pct * prod // 10000
+
+    # ----- steps 3-7 --------------------------------------------------------------------
+
+    def _continue_stints(self, period: _Period, free: list[Person], p: int) -> list[Person]:
+        rest = []
+        for person in free:
+            st = self.states[person.id]
+            last = st.last
+            must = (
+                self.rotation is not None
+                and not person.is_position
+                and last is not None
+                and last.role == "hunter"
+                and st.run < self.rotation.hunter_stint_min
+            )
+            if must and last in self._options(person, p):
+                self._assign(period, person, last, p)
+            else:
+                rest.append(person)
+        return rest
+
+    def _train(self, period: _Period, free: list[Person], p: int) -> list[Person]:
+        rest = []
+        order = sorted(free, key=lambda x: not x.is_position)
+        for person in order:
+            st = self.states[person.id]
+            wants = self._own_territory_long_cycle(person) and st.trained < person.training_needed
+            if wants and period.trainees < self.capacity and TRAINEE in self._options(person, p):
+                self._assign(period, person, TRAINEE, p)
+            else:
+                rest.append(person)
+        return rest
+
+    def _own_territory_long_cycle(self, person: Person) -> bool:
+        c = person.current
+        home = c.territory if c is not None and not person.veteran else person.home
+        return self.s.territory_by_id[home].long_cycle
+
+    def _cover(self, period: _Period, free: list[Person], p: int) -> list[Person]:
+        handover = self.rotation is not None and self.rotation.handover_requires_farmer
+        for t in self.s.territories:
+            need = max(t.min_farmers, 1 if handover and period.hunters.get(t.id, 0) else 0)
+            while period.counted.get(t.id, 0) < need:
+                cell = Cell("farmer", t.id)
+                candidates = [
+                    x
+                    for x in free
+                    if self._can_farm(period, x, cell, p) and self._farmer_term(x, p, t.id) > 0
+                ]
+                if not candidates:
+                    break
+                best = min(
+                    candidates,
+                    key=lambda x: (
+                        self.states[x.id].last != cell,
+                        x.home != t.id,
+                        -self._farmer_term(x, p, t.id),
+                    ),
+                )
+                self._assign(period, best, cell, p)
+                free = [x for x in free if x is not best]
+        return free
+
+    def _can_farm(self, period: _Period, person: Person, cell: Cell, p: int) -> bool:
+        if cell not in self._options(person, p):
+            return False
+        t = self.s.territory_by_id[str(cell.territory)]
+        if t.max_reps is not None and period.workers.get(t.id, 0) >= t.max_reps:
+            return False
+        st = self.states[person.id]
+        tenure = self.rotation.farmer_max_tenure if self.rotation else None
+        return not (
+            tenure is not None and not person.is_position and st.last == cell and st.run >= tenure
+        )
+
+    def _keep_books(self, period: _Period, free: list[Person], p: int) -> list[Person]:
+        rest = []
+        for person in free:
+            last = self.states[person.id].last
+            if (
+                last is not None
+                and last.role == "farmer"
+                and self._unserved(period, str(last.territory)) > 0
+                and self._can_farm(period, person, last, p)
+            ):
+                self._assign(period, person, last, p)
+            else:
+                rest.append(person)
+        return rest
+
+    def _unserved(self, period: _Period, t: str) -> int:
+        return self.territories[t].acc - period.fc.get(t, 0)
+
+    def _place_the_rest(self, period: _Period, free: list[Person], p: int) -> None:
+        # the strongest hunters choose first
+        for person in sorted(free, key=lambda x: -x.hunter_capacity):
+            best: tuple[float, Cell] = (0.0, BENCH)
+            for cell in self._options(person, p):
+                gain = self._gain(period, person, cell, p)
+                if gain > best[0]:
+                    best = (gain, cell)
+            cell = best[1]
+            if cell == BENCH and BENCH not in self._options(person, p):
+                cell = self._options(person, p)[0]
+            self._assign(period, person, cell, p)
+
+    def _gain(self, period: _Period, person: Person, cell: Cell, p: int) -> float:
+        """Rough worth of a cell this period, in money; 0 for cells that break a rule."""
+        s = self.s
+        if not cell.working:
+            return 0.0
+        t = s.territory_by_id[str(cell.territory)]
+        remaining = s.periods - p
+        future = s.defaults.terminal_value_periods + remaining / 2
+        if cell.role == "farmer":
+            if not self._can_farm(period, person, cell, p):
+                return 0.0
+            serve = min(self._farmer_term(person, p, t.id), max(0, self._unserved(period, t.id)))
+            saved = (s.defaults.churn_unserved_pct - s.defaults.churn_served_pct) / 100
+            return serve * t.account_value * (1 + saved * future)
+        if not self._can_hunt(period, person, cell, p):
+            return 0.0
+        state = self.territories[t.id]
+        share = state.pool * t.win_share_pct // 100 - period.hc.get(t.id, 0)
+        term = person.hunter_capacity * s.productivity(person, p, self.starts.get(person.id)) // 100
+        return max(0, min(term, share)) * t.account_value * future
+
+    def _can_hunt(self, period: _Period, person: Person, cell: Cell, p: int) -> bool:
+        s = self.s
+        t = s.territory_by_id[str(cell.territory)]
+        st = self.states[person.id]
+        if t.max_reps is not None and period.workers.get(t.id, 0) >= t.max_reps:
+            return False
+        need = s.policy.min_prospects_per_hunter
+        state = self.territories[t.id]
+        if need and state.pool < need * (period.hunters.get(t.id, 0) + 1):
+            return False
+        rotation = self.rotation
+        if rotation is None or person.is_position:
+            return True
+        if rotation.handover_requires_farmer and not period.counted.get(t.id, 0):
+            return False
+        if st.cooldown.get(t.id, 0) > 0:
+            return False
+        if st.last == cell:
+            return st.run < rotation.hunter_stint_max
+        # a new stint must be able to last its minimum: enough pool for that long
+        return not need or state.pool - rotation.hunter_stint_min * person.hunter_capacity >= need
+
+    # ----- roll forward -----------------------------------------------------------------
+
+    def _advance(self, p: int, period: _Period) -> None:
+        s = self.s
+        uplift = 100  # the bonus level is chosen at the end
+        for t in s.territories:
+            state = self.territories[t.id]
+            step = territory_step(
+                s,
+                t,
+                state.pool,
+                state.acc,
+                state.carry,
+                period.hc.get(t.id, 0),
+                period.fc.get(t.id, 0),
+                uplift,
+            )
+            state.pool, state.acc, state.carry = step.pool, step.acc, step.carry
+        cooldown = self.rotation.hunter_cooldown if self.rotation else 0
+        for person in s.persons:
+            if not self._present(person, p):
+                continue
+            st = self.states[person.id]
+            cell = period.cells.get(person.id, OFF)
+            if cell == TRAINEE:
+                st.trained += 1
+            for t in list(st.cooldown):
+                st.cooldown[t] -= 1
+                if st.cooldown[t] <= 0:
+                    del st.cooldown[t]
+            if st.last == cell:
+                st.run += 1
+                continue
+            if st.last is not None and st.last.role == "hunter" and cooldown > 1:
+                st.cooldown[str(st.last.territory)] = cooldown - 1
+            st.last, st.run = cell, 1
+
+    def _best_bonus(self, plan: Plan) -> Plan:
+        """The single bonus level that scores best (feasible plans first)."""
+        s = self.s
+        best: tuple[tuple[bool, int], Plan] | None = None
+        for level in s.bonus_menu:
+            candidate = plan.model_copy(update={"bonus_levels": (level.name,) * s.periods})
+            ev = simulate(s, candidate)
+            key = (ev.feasible, ev.score)
+            if best is None or key > best[0]:
+                best = (key, candidate)
+        assert best is not None
+        return best[1]

@@ -1,0 +1,35 @@
+"""Company goals (section 4): shortfall penalties for new clients and revenue, exact."""
+
+from __future__ import annotations
+
+from optimizer.model.core import Build, Term
+from optimizer.model.variables import Expr
+
+
+def add(b: Build) -> list[Term]:
+    s = b.scenario
+    t = s.policy.active_targets
+    penalty: Expr = 0
+    if t.goal_new_clients is not None and t.new_client_shortfall_cost:
+        short = _shortfall(b, t.goal_new_clients, sum(b.won_total), "shortfall_new_clients")
+        penalty = penalty + t.new_client_shortfall_cost * short
+    if t.goal_revenue is not None and t.revenue_shortfall_cost_pct:
+        short = _shortfall(b, t.goal_revenue, b.revenue_total, "shortfall_revenue")
+        if isinstance(short, int):
+            penalty = penalty + t.revenue_shortfall_cost_pct * short // 100
+        else:
+            high = t.revenue_shortfall_cost_pct * t.goal_revenue // 100
+            cost = b.int_var(0, high, "revenue_shortfall_cost")
+            b.model.add(100 * cost <= t.revenue_shortfall_cost_pct * short)
+            b.model.add(t.revenue_shortfall_cost_pct * short <= 100 * cost + 99)
+            penalty = penalty + cost
+    return [Term("shortfall", penalty, -1)]
+
+
+def _shortfall(b: Build, goal: int, total: Expr, name: str) -> Expr:
+    """max(0, goal - total), exact."""
+    if isinstance(total, int):
+        return max(0, goal - total)
+    short = b.int_var(0, goal, name)
+    b.model.add_max_equality(short, [0, goal - total])
+    return short

@@ -1,0 +1,378 @@
+"""One entry point, one result: `solve(scenario, options) -> SolveResult`.
+
+Every returned plan has been through the simulator: no violations, and its score equals the
+model's objective to the unit, or the solve fails loudly as a bug. The product never answers
+"no plan" while it holds a feasible one: a checked warm start the search did not improve in
+time comes back as FEASIBLE.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from optimizer.model import Built, build_model
+from optimizer.plan import OFF, Assignment, Cell, Plan, SolverInfo
+from optimizer.scenario import InvalidInput, Scenario
+from optimizer.simulate import Evaluation, simulate
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    cp_model.OPTIMAL: "OPTIMAL",
+    cp_model.FEASIBLE: "FEASIBLE",
+    cp_model.INFEASIBLE: "INFEASIBLE",
+    cp_model.MODEL_INVALID: "MODEL_INVALID",
+    cp_model.UNKNOWN: "UNKNOWN",
+}
+
+
+class SolveBug(AssertionError):
+    """The model and the simulator disagree: never returned to a user as an answer."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot of the search: the incumbent, the bound and the gap."""
+
+    elapsed: float
+    score: int | None
+    bound: int | None
+    gap_pct: float | None
+    solutions: int
+
+
+@dataclass
+class SolveOptions:
+    """How to solve. `workers=None` uses every CPU of the machine; one worker and a fixed seed
+    give the same plan every run."""
+
+    time_limit: float = 60.0
+    workers: int | None = None
+    seed: int = 0
+    gap_pct: float | None = None
+    hint: Plan | None = None
+    greedy_hint: bool = True
+    progress: Callable[[Progress], None] | None = None
+    stop: threading.Event | None = None
+    log_search: bool = False
+    explain: bool = True
+
+
+@dataclass
+class SolveResult:
+    """What a solve found: CP-SAT's status kept, and the checked plan when there is one."""
+
+    status: str
+    plan: Plan | None
+    evaluation: Evaluation | None
+    score: int | None
+    best_bound: int | None
+    gap_pct: float | None
+    seconds: float
+    solver: SolverInfo
+    explanation: str | None = None
+    model_size: dict[str, int] = field(default_factory=dict)
+    warm_start_score: int | None = None
+
+    @property
+    def has_plan(self) -> bool:
+        return self.plan is not None
+
+    def summary(self) -> str:
+        """One line: status, score, bound, gap and time."""
+        if self.plan is None:
+            why = f": {self.explanation}" if self.explanation else ""
+            return f"{self.status} after {self.seconds:.1f} s{why}"
+        bound = "-" if self.best_bound is None else f"{self.best_bound:,}"
+        gap = "-" if self.gap_pct is None else f"{self.gap_pct:.2f} %"
+        return (
+            f"{self.status}: score {self.score:,}, bound {bound}, gap {gap}, {self.seconds:.1f} s"
+        )
+
+
+def relative_gap_pct(score: int, bound: float) -> float:
+    """CP-SAT's relative gap, |bound - score| / max(1, |score|), in percent."""
+    return abs(bound - score) / max(1.0, abs(score)) * 100.0
+
+
+def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
+    """Find the best plan of a scenario within the options' limits."""
+    options = options or SolveOptions()
+    started = time.monotonic()
+    workers = options.workers or os.cpu_count() or 1
+    info = SolverInfo(name="cp-sat", version=_version(), workers=workers, seed=options.seed)
+
+    from optimizer.explain import explain_infeasible, precheck
+
+    problems = precheck(s)
+    if problems:
+        return SolveResult(
+            status="INFEASIBLE",
+            plan=None,
+            evaluation=None,
+            score=None,
+            best_bound=None,
+            gap_pct=None,
+            seconds=time.monotonic() - started,
+            solver=info,
+            explanation="\n".join(problems),
+        )
+
+    warm, warm_eval = _warm_start(s, options)
+    built = build_model(s)
+    if warm is not None:
+        add_hint(built, warm)
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = max(0.0, options.time_limit - (time.monotonic() - started))
+    params.num_workers = workers
+    params.random_seed = options.seed
+    params.log_search_progress = options.log_search
+    if options.gap_pct is not None:
+        params.relative_gap_limit = options.gap_pct / 100.0
+    if workers == 1:
+        params.interleave_search = False
+    watcher = _Watcher(started, options, built)
+    stopper = _stop_when_set(solver, options.stop)
+    code = solver.solve(built.model, watcher)
+    if stopper is not None:
+        stopper.set()
+    status = STATUS[code]
+    seconds = time.monotonic() - started
+    bound = _bound(solver, code)
+
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        plan = extract_plan(built, solver)
+        evaluation = check(s, plan, solver.value(built.score))
+        score = evaluation.score
+        if warm_eval is not None and warm_eval.feasible and warm_eval.score > score:
+            plan, evaluation, score, status = warm, warm_eval, warm_eval.score, "FEASIBLE"
+        gap = None if bound is None else relative_gap_pct(score, bound)
+        return _result(s, status, plan, evaluation, bound, gap, seconds, info, built, warm_eval)
+    if warm_eval is not None and warm_eval.feasible and warm is not None:
+        # The search found nothing better in time: the checked warm start is the answer.
+        gap = None if bound is None else relative_gap_pct(warm_eval.score, bound)
+        return _result(s, "FEASIBLE", warm, warm_eval, bound, gap, seconds, info, built, warm_eval)
+    explanation = None
+    if code == cp_model.INFEASIBLE and options.explain:
+        explanation = explain_infeasible(s, time_limit=max(5.0, options.time_limit / 2))
+    return SolveResult(
+        status=status,
+        plan=None,
+        evaluation=None,
+        score=None,
+        best_bound=bound,
+        gap_pct=None,
+        seconds=time.monotonic() - started,
+        solver=info,
+        explanation=explanation,
+        model_size=built.size(),
+        warm_start_score=None if warm_eval is None else warm_eval.score,
+    )
+
+
+def _result(
+    s: Scenario,
+    status: str,
+    plan: Plan,
+    evaluation: Evaluation,
+    bound: int | None,
+    gap: float | None,
+    seconds: float,
+    info: SolverInfo,
+    built: Built,
+    warm_eval: Evaluation | None,
+) -> SolveResult:
+    out = evaluation.apply_to(
+        plan.model_copy(
+            update={
+                "scenario": s.name,
+                "best_bound": bound,
+                "gap_pct": None if gap is None else round(gap, 4),
+                "solve_seconds": round(seconds, 3),
+                "solver": info,
+            }
+        ),
+        status=status,  # type: ignore[arg-type]
+    )
+    return SolveResult(
+        status=status,
+        plan=out,
+        evaluation=evaluation,
+        score=evaluation.score,
+        best_bound=bound,
+        gap_pct=gap,
+        seconds=seconds,
+        solver=info,
+        model_size=built.size(),
+        warm_start_score=None if warm_eval is None else warm_eval.score,
+    )
+
+
+def check(s: Scenario, plan: Plan, objective: int) -> Evaluation:
+    """The simulator's verdict on a solver plan; any disagreement is a bug, said loudly."""
+    evaluation = simulate(s, plan)
+    if evaluation.violations:
+        listed = "; ".join(str(v) for v in evaluation.violations[:5])
+        raise SolveBug(f"the model returned a plan that breaks rules: {listed}")
+    if evaluation.score != objective:
+        raise SolveBug(
+            f"simulator score {evaluation.score} != model objective {objective} "
+            f"(difference {objective - evaluation.score})"
+        )
+    return evaluation
+
+
+def _warm_start(s: Scenario, options: SolveOptions) -> tuple[Plan | None, Evaluation | None]:
+    """The given hint, or the better of the greedy plan and the status quo (feasible first)."""
+    if options.hint is not None:
+        candidates = [options.hint]
+    elif options.greedy_hint:
+        from optimizer.greedy import greedy_plan
+        from optimizer.status_quo import status_quo_plan
+
+        candidates = [greedy_plan(s), status_quo_plan(s)]
+    else:
+        return None, None
+    best: tuple[Plan, Evaluation] | None = None
+    for plan in candidates:
+        try:
+            evaluation = simulate(s, plan)
+        except InvalidInput:  # an unreadable hint is only a worse start, never a failure
+            log.warning("warm start plan is unreadable; solving without it", exc_info=True)
+            continue
+        if best is None or (evaluation.feasible, evaluation.score) > (
+            best[1].feasible,
+            best[1].score,
+        ):
+            best = (plan, evaluation)
+    return best if best is not None else (None, None)
+
+
+def add_hint(built: Built, plan: Plan) -> None:
+    """Hint every decision variable once (old hints cleared): cells, starts, bonus levels."""
+    model, v = built.model, built.build.vars
+    model.clear_hints()
+    chosen: dict[tuple[str, int], Cell] = {
+        (a.person, a.period): Cell(a.role, a.territory) for a in plan.assignments
+    }
+    for (person, p), lits in v.cells.items():
+        cell = chosen.get((person, p), OFF)
+        for option, lit in lits.items():
+            if not isinstance(lit, int):
+                model.add_hint(lit, option == cell)
+    for person, starts in v.start.items():
+        worked = [p for (x, p), c in chosen.items() if x == person and c != OFF]
+        first = min(worked) if worked else None
+        for start, lit in starts.items():
+            model.add_hint(lit, start == first)
+    for p, levels in v.level.items():
+        name = plan.bonus_levels[p] if p < len(plan.bonus_levels) else None
+        for level, lit in levels.items():
+            if not isinstance(lit, int):
+                model.add_hint(lit, level == name)
+
+
+def extract_plan(built: Built, solver: cp_model.CpSolver) -> Plan:
+    """Read the chosen cell of every person and period, and the bonus levels."""
+    s, v = built.build.scenario, built.build.vars
+    rows: list[Assignment] = []
+    for person in s.persons:
+        person_rows = []
+        for p in range(s.periods):
+            cell = OFF
+            for option, lit in v.options(person.id, p).items():
+                if (lit if isinstance(lit, int) else solver.boolean_value(lit)) == 1:
+                    cell = option
+                    break
+            person_rows.append(
+                Assignment(
+                    person=person.id,
+                    period=p,
+                    role=cell.role,  # type: ignore[arg-type]
+                    territory=cell.territory,
+                )
+            )
+        if person.is_position and all(r.role == "off" for r in person_rows):
+            continue  # an unfilled position is not part of a plan
+        rows.extend(person_rows)
+    levels = []
+    for p in range(s.periods):
+        for name, lit in v.level[p].items():
+            if (lit if isinstance(lit, int) else solver.boolean_value(lit)) == 1:
+                levels.append(name)
+                break
+    return Plan(scenario=s.name, assignments=tuple(rows), bonus_levels=tuple(levels))
+
+
+def _bound(solver: cp_model.CpSolver, code: int) -> int | None:
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+        return None
+    bound = solver.best_objective_bound
+    if bound != bound or abs(bound) == float("inf"):  # NaN or infinite: no bound yet
+        return None
+    return int(bound + 1e-6) if bound >= 0 else -int(-bound - 1e-6)
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    """Reports each new incumbent and each bound change to the progress callback."""
+
+    def __init__(self, started: float, options: SolveOptions, built: Built) -> None:
+        super().__init__()
+        self._started = started
+        self._options = options
+        self._built = built
+        self.solutions = 0
+        self.best: int | None = None
+
+    def on_solution_callback(self) -> None:
+        self.solutions += 1
+        self.best = round(self.objective_value)
+        self._report(self.best_objective_bound)
+
+    def _report(self, bound: float) -> None:
+        if self._options.progress is None:
+            return
+        finite = bound == bound and abs(bound) != float("inf")
+        self._options.progress(
+            Progress(
+                elapsed=time.monotonic() - self._started,
+                score=self.best,
+                bound=round(bound) if finite else None,
+                gap_pct=relative_gap_pct(self.best, bound)
+                if finite and self.best is not None
+                else None,
+                solutions=self.solutions,
+            )
+        )
+
+
+def _stop_when_set(
+    solver: cp_model.CpSolver, stop: threading.Event | None
+) -> threading.Event | None:
+    """Watch `stop` in a thread and stop the search when it is set (solve() releases the GIL)."""
+    if stop is None:
+        return None
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            if stop.wait(0.05):
+                solver.stop_search()
+                return
+
+    threading.Thread(target=watch, daemon=True, name="ledokol-stop").start()
+    return done
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("ortools")
