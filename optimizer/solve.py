@@ -256,8 +256,13 @@ def _warm_start(s: Scenario, options: SolveOptions) -> tuple[Plan | None, Evalua
     return best if best is not None else (None, None)
 
 
-def add_hint(built: Built, plan: Plan) -> None:
-    """Hint every decision variable once (old hints cleared): cells, starts, bonus levels."""
+def add_hint(built: Built, plan: Plan, complete: bool = True) -> bool:
+    """Hint every decision variable once (old hints cleared): cells, starts, bonus levels.
+
+    With `complete`, the auxiliary variables (dynamics, costs) are hinted too, from a solve of
+    the model with the decisions fixed: CP-SAT accepts a complete hint right after presolve.
+    Returns whether the hint is a solution of the model.
+    """
     model, v = built.model, built.build.vars
     model.clear_hints()
     chosen: dict[tuple[str, int], Cell] = {
@@ -278,6 +283,21 @@ def add_hint(built: Built, plan: Plan) -> None:
         for level, lit in levels.items():
             if not isinstance(lit, int):
                 model.add_hint(lit, level == name)
+    if not complete:
+        return False
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30.0
+    code = solver.solve(model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False  # the plan breaks the model's rules: keep the decisions as a guide only
+    model.clear_hints()
+    proto = model.proto
+    for index in range(len(proto.variables)):
+        var = model.get_int_var_from_proto_index(index)
+        model.add_hint(var, solver.value(var))
+    return True
 
 
 def extract_plan(built: Built, solver: cp_model.CpSolver) -> Plan:

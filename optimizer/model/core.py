@@ -68,8 +68,10 @@ class Build:
     guards: Guards
     territories: dict[str, TerritoryVars] = field(default_factory=dict)
     won_total: list[Expr] = field(default_factory=list)  # per period
+    # period -> level name -> won parts attributable to that level (bonus cost is linear in them)
+    won_by_level: dict[int, dict[str, list[Expr]]] = field(default_factory=dict)
     revenue_total: Expr = 0
-    counters: dict[str, int] = field(default_factory=dict)
+    ramp_parts: dict[tuple[str, int, int], list[tuple[int, Lit]]] = field(default_factory=dict)
 
     def lit_sum(self, lits: list[Lit]) -> Expr:
         return sum(lits) if lits else 0

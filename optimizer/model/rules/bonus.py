@@ -17,23 +17,10 @@ def add_levels(b: Build) -> list[Term]:
 
 
 def add(b: Build) -> list[Term]:
-    """The bonus cost of each period, exact for whichever level is chosen."""
-    s = b.scenario
-    costs: list[Expr] = []
-    prices = {level.name: level.per_client for level in s.bonus_menu}
-    for p in range(s.periods):
-        won = b.won_total[p]
-        if len(set(prices.values())) == 1:
-            costs.append(next(iter(prices.values())) * won)
-            continue
-        won_max = sum(t.prospects + p * t.prospect_inflow for t in s.territories)
-        cost = b.int_var(0, max(prices.values()) * won_max, f"bonus_cost[{p}]")
-        for name, price in prices.items():
-            chosen = b.vars.level[p][name]
-            if isinstance(chosen, int):
-                if chosen:
-                    b.model.add(cost == price * won)
-                continue
-            b.model.add(cost == price * won).only_enforce_if(chosen)
-        costs.append(cost)
-    return [Term("bonus_cost", sum(costs), -1)]
+    """The bonus cost: each level's price times the clients won under it (see dynamics)."""
+    prices = {level.name: level.per_client for level in b.scenario.bonus_menu}
+    cost: Expr = 0
+    for by_level in b.won_by_level.values():
+        for name, parts in by_level.items():
+            cost = cost + prices[name] * sum(parts)
+    return [Term("bonus_cost", cost, -1)]

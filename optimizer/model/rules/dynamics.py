@@ -40,7 +40,6 @@ def _territory(b: Build, t: Territory) -> TerritoryVars:
     carry: Expr = 0
     carry_max = 0
     acc_max = t.accounts
-    uplifts = {level.name: level.uplift_pct for level in s.bonus_menu}
     for p in range(s.periods):
         hunters = v.hunters.get((t.id, p), [])
         farmers = v.farmers.get((t.id, p), [])
@@ -52,10 +51,12 @@ def _territory(b: Build, t: Territory) -> TerritoryVars:
         pool, acc = tv.pool[p], tv.acc[p]
         pool_max = t.prospects + p * t.prospect_inflow
 
-        hcu, hcu_max = _uplifted(b, hc, hc_max, p, uplifts, t)
+        share_max = pool_max * t.win_share_pct // 100
         share = _floor_pct(b, pool, t.win_share_pct, pool_max, f"share[{t.id},{p}]")
-        won = _min(b, hcu, hcu_max, share, pool_max * t.win_share_pct // 100, f"won[{t.id},{p}]")
+        won, won_max = _won(b, t, p, hc, hc_max, share, share_max)
+        _cap_by_person(b, hunters, p, "hunter", t, won, share_max)
         served = _min(b, acc, acc_max, fc, fc_max, f"served[{t.id},{p}]")
+        _cap_by_person(b, farmers, p, "farmer", t, served, acc_max)
         # lost = served * churn_served + unserved * churn_unserved + carry
         lost = served * d.churn_served_pct + (acc - served) * d.churn_unserved_pct + carry
         lost_max = acc_max * max(d.churn_served_pct, d.churn_unserved_pct) + carry_max
@@ -66,7 +67,6 @@ def _territory(b: Build, t: Territory) -> TerritoryVars:
             carry = b.int_var(0, min(99, lost_max), f"carry[{t.id},{p + 1}]")
             b.model.add(lost == 100 * churn + carry)
         carry_max = min(99, lost_max)
-        won_max = min(hcu_max, pool_max * t.win_share_pct // 100)
         tv.won.append(won)
         tv.served.append(served)
         acc_max += won_max
@@ -91,7 +91,7 @@ def _capacity(
     for person, lit in people:
         full = _term(b, person, p, role, t, month=None)
         total = total + full * lit
-        high += full
+        high += _max_term(b, person, p, role, t)  # a ramp may exceed 100 %
         for month, ramp_lit in _ramp_months(b, person, p, lit):
             delta = _term(b, person, p, role, t, month=month) - full
             if delta:
@@ -115,16 +115,33 @@ def _term(b: Build, person: Person, p: int, role: str, t: Territory, month: int 
 
 
 def _ramp_months(b: Build, person: Person, p: int, lit: Lit) -> list[tuple[int, Lit]]:
-    """For a hire: (month, cell AND started month periods ago) for each month still ramping."""
+    """For a hire's cell at p: (month, part of the cell worked `month` periods after start).
+
+    The cell is split by start cohort: `y_k <= start[p-k]`, the parts sum to at most the cell,
+    and what is left must come from starts at least `len(ramp)` periods back. Exact for every
+    integer start, and much tighter in the LP than `cell AND start` (which a fractional start
+    lets fall to 0, hiding the ramp).
+    """
     s, v = b.scenario, b.vars
-    if not person.is_position or s.hiring is None:
+    if not person.is_position or s.hiring is None or isinstance(lit, int):
         return []
-    out = []
-    for month in range(len(s.hiring.ramp_pct)):
+    key = (person.id, p, lit.Index())
+    if key in b.ramp_parts:
+        return b.ramp_parts[key]
+    ramp = len(s.hiring.ramp_pct)
+    out: list[tuple[int, Lit]] = []
+    for month in range(ramp):
         started = v.started_at(person, p - month)
-        if isinstance(started, int) and started == 0:
+        if isinstance(started, int):
             continue
-        out.append((month, v.and_([lit, started], f"ramp[{person.id},{p},{month}]")))
+        y = b.model.new_bool_var(f"ramp[{person.id},{p},{month}]")
+        b.model.add(y <= started)
+        b.model.add(y <= lit)
+        out.append((month, y))
+    if out:
+        b.model.add(sum(y for _, y in out) <= lit)
+        b.model.add(lit - sum(y for _, y in out) <= v.filled(person, p - ramp))
+    b.ramp_parts[key] = out
     return out
 
 
@@ -142,24 +159,96 @@ def _counted_farmers(b: Build, farmers: list[tuple[Person, Lit]], p: int, t: Ter
     return total
 
 
-def _uplifted(
-    b: Build, hc: Expr, hc_max: int, p: int, uplifts: dict[str, int], t: Territory
+def _won(
+    b: Build, t: Territory, p: int, hc: Expr, hc_max: int, share: Expr, share_max: int
 ) -> tuple[Expr, int]:
-    """`hcu = hc * uplift(level[p]) // 100`, the floor exact for whichever level is chosen."""
-    top = max(uplifts.values())
-    if isinstance(hc, int) and (hc == 0 or len(set(uplifts.values())) == 1):
-        return hc * top // 100, hc * top // 100
-    if len(set(uplifts.values())) == 1 and top == 100:
-        return hc, hc_max
-    hcu = b.int_var(0, hc_max * top // 100, f"hcu[{t.id},{p}]")
-    for name, uplift in uplifts.items():
-        chosen = b.vars.level[p][name]
+    """`won = min(hc * uplift(level[p]) // 100, share)`, and each level's part of it.
+
+    With several uplifts, hc is split by level (`hc_l <= hc_max * level_l`), each part uplifted
+    exactly, and won split likewise (`won_l <= hcu_l`); only the chosen level's parts can be
+    positive, so the split is exact, and the bonus cost `per_client_l * won_l` is linear. The
+    LP then pays the bonus on exactly the clients the uplift brings.
+    """
+    menu = b.scenario.bonus_menu
+    uplifts = {level.uplift_pct for level in menu}
+    prices = {level.per_client for level in menu}
+    if len(uplifts) == 1 and len(prices) == 1:
+        uplift = next(iter(uplifts))
+        hcu, hcu_max = (
+            (hc, hc_max)
+            if uplift == 100
+            else (
+                _floor_pct(b, hc, uplift, hc_max, f"hcu[{t.id},{p}]"),
+                hc_max * uplift // 100,
+            )
+        )
+        won = _min(b, hcu, hcu_max, share, share_max, f"won[{t.id},{p}]")
+        b.won_by_level.setdefault(p, {}).setdefault(menu[0].name, []).append(won)
+        return won, min(hcu_max, share_max)
+    if isinstance(hc, int) and hc == 0:
+        return 0, 0
+    parts: dict[str, tuple[Expr, int]] = {}
+    hc_parts = []
+    for level in menu:
+        chosen = b.vars.level[p][level.name]
         if isinstance(chosen, int) and chosen == 0:
             continue
-        enforce = [] if isinstance(chosen, int) else [chosen]
-        b.model.add(100 * hcu <= uplift * hc).only_enforce_if(enforce)
-        b.model.add(uplift * hc <= 100 * hcu + 99).only_enforce_if(enforce)
-    return hcu, hc_max * top // 100
+        hc_l = b.int_var(0, hc_max, f"hc[{t.id},{p},{level.name}]")
+        b.model.add(hc_l <= hc_max * chosen)
+        hc_parts.append(hc_l)
+        q_max = hc_max * level.uplift_pct // 100
+        parts[level.name] = (
+            _floor_pct(b, hc_l, level.uplift_pct, hc_max, f"hcu[{t.id},{p},{level.name}]"),
+            q_max,
+        )
+    b.model.add(sum(hc_parts) == hc)
+    hcu_max = max(q for _, q in parts.values())
+    hcu = sum(q for q, _ in parts.values())
+    won = _min(b, hcu, hcu_max, share, share_max, f"won[{t.id},{p}]")
+    won_max = min(hcu_max, share_max)
+    won_parts = []
+    for name, (q, q_max) in parts.items():
+        won_l = b.int_var(0, min(q_max, share_max), f"won[{t.id},{p},{name}]")
+        b.model.add(won_l <= q)
+        won_parts.append(won_l)
+        b.won_by_level.setdefault(p, {}).setdefault(name, []).append(won_l)
+    b.model.add(sum(won_parts) == won)
+    return won, won_max
+
+
+def _cap_by_person(
+    b: Build,
+    people: list[tuple[Person, Lit]],
+    p: int,
+    role: str,
+    t: Territory,
+    flow: Expr,
+    cap: int,
+) -> None:
+    """A valid cut: `won <= sum_x min(term_x, share_max) x_x` (and served likewise with the
+    accounts' bound). It forbids the LP to win a town's whole share with a fraction of a hunter
+    split over many towns."""
+    if isinstance(flow, int) or not people:
+        return
+    top = max(level.uplift_pct for level in b.scenario.bonus_menu) if role == "hunter" else 100
+    total: Expr = 0
+    tighter = False
+    for person, lit in people:
+        term = -(-_max_term(b, person, p, role, t) * top // 100)  # ceil: sums of floors
+        if term > cap:
+            tighter = True
+        total = total + min(term, cap) * lit
+    if tighter:
+        b.model.add(flow <= total)
+
+
+def _max_term(b: Build, person: Person, p: int, role: str, t: Territory) -> int:
+    """The largest term the person can have at p (a hire's ramp may exceed 100 %)."""
+    full = _term(b, person, p, role, t, month=None)
+    if not person.is_position or b.scenario.hiring is None:
+        return full
+    ramped = [_term(b, person, p, role, t, month=m) for m in range(len(b.scenario.hiring.ramp_pct))]
+    return max([full, *ramped])
 
 
 def _floor_pct(b: Build, x: Expr, pct: int, x_max: int, name: str) -> Expr:
