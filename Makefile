@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/ledokol evaluate datasets/crimea.json
+	@mkdir -p out
+	$(BIN)/ledokol solve datasets/crimea.json --time-limit 60 --out out/crimea-plan.json --xlsx out/crimea-plan.xlsx
 
 test: $(STAMP)
 	$(BIN)/ruff check .

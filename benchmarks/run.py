@@ -19,6 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RAW = HERE / "results" / "simulate.json"
+SOLVE = HERE / "results" / "solve.json"
 
 
 def machine() -> str:
@@ -96,11 +97,49 @@ including every person's reach. Times in milliseconds; one process, nothing else
         + "\n".join(rows)
         + "\n"
     )
+    text += solve_section()
     (HERE / "RESULTS.md").write_text(text)
     print(f"wrote {HERE / 'RESULTS.md'}")
+
+
+def solve_section() -> str:
+    if not SOLVE.exists():
+        return ""
+    rows = json.loads(SOLVE.read_text())
+    lines = [
+        "",
+        "## Planner (CP-SAT)",
+        "",
+        "`benchmarks/solve_study.py`: one solve at a time, 2 workers, seed 0, warm start from the",
+        "better of the greedy plan and the status quo. Scores in RUB; the gap is CP-SAT's,",
+        "|bound - score| / |score|. Every plan was checked by the simulator (score = objective).",
+        "",
+        "| instance | reps x territories x periods | limit s | status | score | bound | gap % "
+        "| greedy | status quo | first better than greedy, s | goal |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        sq = f"{r['status_quo_score']:,}" + ("" if r["status_quo_feasible"] else " (breaks rules)")
+        better = r["first_better_than_greedy_s"]
+        lines.append(
+            f"| {r['instance']} | {r['reps']} x {r['territories']} x {r['periods']} "
+            f"| {r['time_limit']:g} | {r['status']} | {fmt(r['score'])} | {fmt(r['best_bound'])} "
+            f"| {'' if r['gap_pct'] is None else r['gap_pct']} | {fmt(r['greedy_score'])} | {sq} "
+            f"| {'' if better is None else better} "
+            f"| {r['goal']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def fmt(value: object) -> str:
+    return "" if value is None else f"{value:,}"
 
 
 if __name__ == "__main__":
     if "--report-only" not in sys.argv:
         run_benchmarks()
+        if "--no-solve" not in sys.argv:
+            import solve_study
+
+            solve_study.main()
     write_results()

@@ -126,6 +126,10 @@ def solve(
     ] = None,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write an Excel workbook.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress line.")] = False,
+    no_warm_start: Annotated[
+        bool,
+        typer.Option("--no-warm-start", help="Search from scratch (no greedy/status-quo hint)."),
+    ] = False,
 ) -> None:
     """Find the best plan: KPIs against the status quo, hires, bonus, targets, schedule."""
     from optimizer.report.console import print_solution
@@ -148,7 +152,12 @@ def solve(
         sys.stderr.flush()
 
     options = SolveOptions(
-        time_limit=time_limit, workers=workers, seed=seed, gap_pct=gap, progress=progress
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        gap_pct=gap,
+        progress=progress,
+        greedy_hint=not no_warm_start,
     )
     result = run_solve(s, options)
     if live and not quiet:

@@ -50,10 +50,12 @@ class Progress:
 
 @dataclass
 class SolveOptions:
-    """How to solve. `workers=None` uses every CPU of the machine; one worker and a fixed seed
-    give the same plan every run."""
+    """How to solve. `workers=None` uses every CPU of the machine. One worker, a fixed seed and
+    a deterministic time limit (`deterministic_time`, in CP-SAT's work units) give the same
+    plan every run, whatever the machine's load."""
 
     time_limit: float = 60.0
+    deterministic_time: float | None = None
     workers: int | None = None
     seed: int = 0
     gap_pct: float | None = None
@@ -135,6 +137,8 @@ def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
     params.num_workers = workers
     params.random_seed = options.seed
     params.log_search_progress = options.log_search
+    if options.deterministic_time is not None:
+        params.max_deterministic_time = options.deterministic_time
     if options.gap_pct is not None:
         params.relative_gap_limit = options.gap_pct / 100.0
     if workers == 1:

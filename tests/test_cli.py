@@ -153,3 +153,54 @@ def test_generate_to_stdout_is_valid_json():
     done = ledokol("generate", "--reps", 5, "--territories", 3, "--periods", 4, "--seed", 9)
     assert done.returncode == 0
     assert json.loads(done.stdout)["horizon"]["periods"] == 4
+
+
+def test_solve_writes_plan_and_workbook(tmp_path):
+    """`ledokol solve --out --xlsx`: exit 0, summary, a plan JSON and a workbook that opens."""
+    from openpyxl import load_workbook
+
+    out, xlsx = tmp_path / "plan.json", tmp_path / "plan.xlsx"
+    done = ledokol(
+        "solve",
+        dataset_path("long_cycle_equipment"),
+        "--time-limit",
+        5,
+        "--workers",
+        1,
+        "--out",
+        out,
+        "--xlsx",
+        xlsx,
+    )
+    assert done.returncode == 0, done.stderr
+    for text in ("Plan against the status quo", "Hires:", "Bonus levels:", "Targets:", "Schedule"):
+        assert text in done.stdout
+    plan = Plan.model_validate_json(out.read_text())
+    assert plan.status in ("OPTIMAL", "FEASIBLE")
+    assert plan.violations == ()
+    wb = load_workbook(xlsx)
+    assert wb.sheetnames == ["Schedule", "Territories", "Targets", "KPIs"]
+    assert wb["Schedule"]["A2"].value == "v1"
+    assert wb["Schedule"].max_row == 1 + len({a.person for a in plan.assignments})
+    kpis = {row[0].value: row[1].value for row in wb["KPIs"].iter_rows(min_row=2)}
+    assert kpis["score"] == plan.score
+    again = ledokol("evaluate", dataset_path("long_cycle_equipment"), out, "--json")
+    assert json.loads(again.stdout)["kpis"]["score"] == plan.score
+
+
+def test_solve_invalid_scenario_exits_2(tmp_path):
+    """A bad scenario never reaches the solver: exit 2."""
+    data = tiny_data()
+    data["horizon"]["periods"] = 0
+    done = ledokol("solve", write(tmp_path, "s.json", data))
+    assert done.returncode == 2
+    assert "horizon.periods" in done.stderr
+
+
+def test_solve_without_a_solution_exits_4():
+    """No warm start and no time: no plan within the limit, exit 4."""
+    done = ledokol(
+        "solve", dataset_path("crimea"), "--time-limit", 0.1, "--no-warm-start", "--quiet"
+    )
+    assert done.returncode == 4, done.stdout
+    assert "No plan within the time limit" in done.stdout

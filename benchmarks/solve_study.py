@@ -1,0 +1,89 @@
+"""The planner on the fixed instances: status, score, bound and gap at the issue's time goals.
+
+    .venv/bin/python benchmarks/solve_study.py        (run.py calls it; writes results/solve.json)
+
+Protocol: one solve at a time, 2 CP-SAT workers (the machine's cores), seed 0, warm start from
+the greedy plan (or the status quo, whichever is better). Each run records the greedy and
+status-quo scores beside the solve, and the time of the first solution better than the hint.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from instances import instance  # noqa: E402
+
+from optimizer.datasets import dataset_names, load_dataset  # noqa: E402
+from optimizer.greedy import greedy_plan  # noqa: E402
+from optimizer.scenario import Scenario  # noqa: E402
+from optimizer.simulate import simulate  # noqa: E402
+from optimizer.solve import Progress, SolveOptions, solve  # noqa: E402
+from optimizer.status_quo import status_quo_plan  # noqa: E402
+
+# (label, loader, time limit in seconds, the goal in words)
+RUNS = [
+    ("crimea", lambda: load_dataset("crimea"), 5.0, "proven optimal in <= 5 s"),
+    ("crimea (60 s)", lambda: load_dataset("crimea"), 60.0, "for reference"),
+    ("S", lambda: instance("S"), 30.0, "proven optimal in <= 30 s"),
+    ("M", lambda: instance("M"), 60.0, "a checked plan within 60 s, gap reported"),
+    ("L", lambda: instance("L"), 120.0, "must not crash; at least the checked greedy plan"),
+] + [
+    (name, (lambda n=name: load_dataset(n)), 10.0, "dataset, 10 s")
+    for name in dataset_names()
+    if name != "crimea"
+]
+
+
+def study_one(label: str, s: Scenario, limit: float, goal: str) -> dict[str, object]:
+    greedy = simulate(s, greedy_plan(s))
+    status_quo = simulate(s, status_quo_plan(s))
+    trace: list[Progress] = []
+    started = time.monotonic()
+    result = solve(s, SolveOptions(time_limit=limit, workers=2, seed=0, progress=trace.append))
+    seconds = time.monotonic() - started
+    first_better = next(
+        (p.elapsed for p in trace if p.score is not None and p.score > max(greedy.score, 0)),
+        None,
+    )
+    return {
+        "instance": label,
+        "goal": goal,
+        "reps": len(s.reps),
+        "territories": len(s.territories),
+        "periods": s.periods,
+        "time_limit": limit,
+        "status": result.status,
+        "score": result.score,
+        "best_bound": result.best_bound,
+        "gap_pct": None if result.gap_pct is None else round(result.gap_pct, 2),
+        "seconds": round(seconds, 2),
+        "greedy_score": greedy.score,
+        "greedy_feasible": greedy.feasible,
+        "status_quo_score": status_quo.score,
+        "status_quo_feasible": status_quo.feasible,
+        "first_better_than_greedy_s": None if first_better is None else round(first_better, 2),
+        "model": result.model_size,
+    }
+
+
+def main() -> list[dict[str, object]]:
+    rows = []
+    for label, load, limit, goal in RUNS:
+        row = study_one(label, load(), limit, goal)
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    out = HERE / "results" / "solve.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(rows, indent=1) + "\n")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
