@@ -130,7 +130,8 @@ def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
     warm, warm_eval = _warm_start(s, options)
     built = build_model(s)
     if warm is not None:
-        add_hint(built, warm)
+        left = options.time_limit - (time.monotonic() - started)
+        add_hint(built, warm, complete=left > 1.0, seconds=left / 4)
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = max(0.0, options.time_limit - (time.monotonic() - started))
@@ -260,7 +261,7 @@ def _warm_start(s: Scenario, options: SolveOptions) -> tuple[Plan | None, Evalua
     return best if best is not None else (None, None)
 
 
-def add_hint(built: Built, plan: Plan, complete: bool = True) -> bool:
+def add_hint(built: Built, plan: Plan, complete: bool = True, seconds: float = 30.0) -> bool:
     """Hint every decision variable once (old hints cleared): cells, starts, bonus levels.
 
     With `complete`, the auxiliary variables (dynamics, costs) are hinted too, from a solve of
@@ -292,7 +293,7 @@ def add_hint(built: Built, plan: Plan, complete: bool = True) -> bool:
     solver = cp_model.CpSolver()
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 30.0
+    solver.parameters.max_time_in_seconds = max(0.01, seconds)
     code = solver.solve(model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False  # the plan breaks the model's rules: keep the decisions as a guide only

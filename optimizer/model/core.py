@@ -73,8 +73,5 @@ class Build:
     revenue_total: Expr = 0
     ramp_parts: dict[tuple[str, int, int], list[tuple[int, Lit]]] = field(default_factory=dict)
 
-    def lit_sum(self, lits: list[Lit]) -> Expr:
-        return sum(lits) if lits else 0
-
     def int_var(self, low: int, high: int, name: str) -> cp_model.IntVar:
         return self.model.new_int_var(low, max(low, high), name)

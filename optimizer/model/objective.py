@@ -5,11 +5,11 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from optimizer.model.core import Term
-from optimizer.model.variables import Expr
+from optimizer.model.variables import Expr, total
 
 
 def score_expr(terms: list[Term]) -> Expr:
-    return sum(t.sign * t.expr for t in terms)
+    return total(t.sign * t.expr for t in terms)
 
 
 def set_objective(model: cp_model.CpModel, terms: list[Term]) -> Expr:

@@ -21,6 +21,23 @@ Lit = cp_model.IntVar | int
 Expr = cp_model.LinearExprT
 
 
+def total(items: Iterable[Expr]) -> Expr:
+    """A flat sum. CP-SAT expressions built by repeated `+` nest as deep as the sum is long, and
+    on large models a deep expression overflows the C++ stack: every long sum goes through here.
+    """
+    const = 0
+    exprs = []
+    for x in items:
+        if isinstance(x, int):
+            const += x
+        else:
+            exprs.append(x)
+    if not exprs:
+        return const
+    flat = cp_model.LinearExpr.sum(exprs)
+    return flat + const if const else flat
+
+
 def is_const(lit: Lit) -> bool:
     return isinstance(lit, int)
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from optimizer.model.core import Build, Term
-from optimizer.model.variables import Expr
+from optimizer.model.variables import Expr, total
 
 
 def add_levels(b: Build) -> list[Term]:
@@ -19,8 +19,8 @@ def add_levels(b: Build) -> list[Term]:
 def add(b: Build) -> list[Term]:
     """The bonus cost: each level's price times the clients won under it (see dynamics)."""
     prices = {level.name: level.per_client for level in b.scenario.bonus_menu}
-    cost: Expr = 0
+    cost: list[Expr] = []
     for by_level in b.won_by_level.values():
         for name, parts in by_level.items():
-            cost = cost + prices[name] * sum(parts)
-    return [Term("bonus_cost", cost, -1)]
+            cost.extend(prices[name] * x for x in parts)
+    return [Term("bonus_cost", total(cost), -1)]

@@ -3,36 +3,36 @@
 from __future__ import annotations
 
 from optimizer.model.core import Build, Term
-from optimizer.model.variables import Expr, Lit, negate
+from optimizer.model.variables import Expr, Lit, negate, total
 from optimizer.plan import BENCH, Cell
 from optimizer.scenario import Person
 
 
 def add(b: Build) -> list[Term]:
     s, v = b.scenario, b.vars
-    salaries: Expr = sum(
+    salaries: list[Expr] = [
         rep.salary * sum(s.employed(rep, p) for p in range(s.periods)) for rep in s.reps
-    )
-    hires: Expr = 0
+    ]
+    hires: list[Expr] = []
     if s.hiring is not None:
         for starts in v.start.values():
             for start, lit in starts.items():
-                salaries = salaries + s.hiring.salary * (s.periods - start) * lit
-                hires = hires + lit
-    travel: Expr = 0
-    bench: Expr = 0
+                salaries.append(s.hiring.salary * (s.periods - start) * lit)
+                hires.append(lit)
+    travel: list[Expr] = []
+    bench: list[Expr] = []
     for person in s.persons:
         for p in range(s.periods):
             for cell, lit in v.options(person.id, p).items():
                 if cell.working and cell.territory != person.home and not person.is_position:
-                    travel = travel + person.travel_cost * lit
+                    travel.append(person.travel_cost * lit)
                 elif cell == BENCH:
-                    bench = bench + lit
+                    bench.append(lit)
     terms = [
-        Term("salaries", salaries, -1),
-        Term("hiring_cost", (s.hiring.hire_cost if s.hiring else 0) * hires, -1),
-        Term("travel", travel, -1),
-        Term("bench", s.defaults.bench_cost * bench, -1),
+        Term("salaries", total(salaries), -1),
+        Term("hiring_cost", (s.hiring.hire_cost if s.hiring else 0) * total(hires), -1),
+        Term("travel", total(travel), -1),
+        Term("bench", s.defaults.bench_cost * total(bench), -1),
         Term("handover", _handover(b), -1),
     ]
     if s.defaults.role_switch_cost:
@@ -54,7 +54,7 @@ def _sequence(b: Build, person: Person) -> list[int]:
 def _handover(b: Build) -> Expr:
     """handover_cost of t for each farmed-t period not followed by farming t next."""
     s, v = b.scenario, b.vars
-    total: Expr = 0
+    costs: list[Expr] = []
     for person in s.persons:
         periods = _sequence(b, person)
         if not periods:
@@ -75,14 +75,14 @@ def _handover(b: Build) -> Expr:
                 f.insert(0, 1)
             for i in range(len(f) - 1):
                 left = v.and_([f[i], negate(f[i + 1])], f"handover[{person.id},{i},{t}]")
-                total = total + cost * left
-    return total
+                costs.append(cost * left)
+    return total(costs)
 
 
 def _switches(b: Build) -> Expr:
     """Count hunter<->farmer changes between consecutive working periods (current first)."""
     s, v = b.scenario, b.vars
-    count: Expr = 0
+    count: list[Expr] = []
     for person in s.persons:
         last_hunter: Lit = 0  # most recent working role is hunter
         seen: Lit = 0  # a working role exists so far
@@ -100,10 +100,10 @@ def _switches(b: Build) -> Expr:
                 continue
             to_hunter = v.and_([wh, seen, negate(last_hunter)], f"to_hunter[{person.id},{p}]")
             to_farmer = v.and_([wf, last_hunter], f"to_farmer[{person.id},{p}]")
-            count = count + to_hunter + to_farmer
+            count += [to_hunter, to_farmer]
             last_hunter = _next_last(b, last_hunter, wh, wf, f"last_hunter[{person.id},{p}]")
             seen = _or(b, [seen, wh, wf], f"worked[{person.id},{p}]")
-    return count
+    return total(count)
 
 
 def _one_of(b: Build, lits: list[Lit], name: str) -> Lit:

@@ -8,7 +8,7 @@ at the optimum. Quantities that no decision can move stay Python integers.
 from __future__ import annotations
 
 from optimizer.model.core import Build, Term, TerritoryVars
-from optimizer.model.variables import Expr, Lit
+from optimizer.model.variables import Expr, Lit, total
 from optimizer.scenario import Person, Territory
 
 
@@ -17,19 +17,20 @@ def add(b: Build) -> list[Term]:
     margin: list[Expr] = []
     revenue: list[Expr] = []
     terminal: list[Expr] = []
-    b.won_total = [0] * s.periods
+    won: list[list[Expr]] = [[] for _ in range(s.periods)]
     for t in s.territories:
         tv = _territory(b, t)
         b.territories[t.id] = tv
         for p in range(s.periods):
-            b.won_total[p] = b.won_total[p] + tv.won[p]
+            won[p].append(tv.won[p])
             margin.append(t.account_value * tv.served[p])
             revenue.append(t.revenue_per_account * tv.served[p])
         terminal.append(t.account_value * s.defaults.terminal_value_periods * tv.acc[s.periods])
-    b.revenue_total = sum(revenue)
+    b.won_total = [total(w) for w in won]
+    b.revenue_total = total(revenue)
     return [
-        Term("margin_total", sum(margin), +1),
-        Term("terminal", sum(terminal), +1),
+        Term("margin_total", total(margin), +1),
+        Term("terminal", total(terminal), +1),
     ]
 
 
@@ -45,8 +46,8 @@ def _territory(b: Build, t: Territory) -> TerritoryVars:
         farmers = v.farmers.get((t.id, p), [])
         hc, hc_max = _capacity(b, hunters, p, "hunter", t)
         fc, fc_max = _capacity(b, farmers, p, "farmer", t)
-        tv.hunters.append(sum(lit for _, lit in hunters) if hunters else 0)
-        tv.workers.append(tv.hunters[p] + (sum(lit for _, lit in farmers) if farmers else 0))
+        tv.hunters.append(total(lit for _, lit in hunters))
+        tv.workers.append(total([lit for _, lit in hunters] + [lit for _, lit in farmers]))
         tv.counted_farmers.append(_counted_farmers(b, farmers, p, t))
         pool, acc = tv.pool[p], tv.acc[p]
         pool_max = t.prospects + p * t.prospect_inflow
@@ -86,17 +87,17 @@ def _capacity(
     b: Build, people: list[tuple[Person, Lit]], p: int, role: str, t: Territory
 ) -> tuple[Expr, int]:
     """`hc` or `fc`: each person's floored term times his cell literal; ramped hires per month."""
-    total: Expr = 0
+    terms: list[Expr] = []
     high = 0
     for person, lit in people:
         full = _term(b, person, p, role, t, month=None)
-        total = total + full * lit
+        terms.append(full * lit)
         high += _max_term(b, person, p, role, t)  # a ramp may exceed 100 %
         for month, ramp_lit in _ramp_months(b, person, p, lit):
             delta = _term(b, person, p, role, t, month=month) - full
             if delta:
-                total = total + delta * ramp_lit
-    return total, high
+                terms.append(delta * ramp_lit)
+    return total(terms), high
 
 
 def _term(b: Build, person: Person, p: int, role: str, t: Territory, month: int | None) -> int:
@@ -147,16 +148,16 @@ def _ramp_months(b: Build, person: Person, p: int, lit: Lit) -> list[tuple[int, 
 
 def _counted_farmers(b: Build, farmers: list[tuple[Person, Lit]], p: int, t: Territory) -> Expr:
     """Farmers whose own term is positive (they count for min_farmers and handover)."""
-    total: Expr = 0
+    counted: list[Expr] = []
     for person, lit in farmers:
         full = _term(b, person, p, "farmer", t, month=None)
         if full > 0:
-            total = total + lit
+            counted.append(lit)
         for month, ramp_lit in _ramp_months(b, person, p, lit):
             ramped = _term(b, person, p, "farmer", t, month=month)
             if (ramped > 0) != (full > 0):
-                total = total + (1 if ramped > 0 else -1) * ramp_lit
-    return total
+                counted.append((1 if ramped > 0 else -1) * ramp_lit)
+    return total(counted)
 
 
 def _won(
@@ -231,15 +232,15 @@ def _cap_by_person(
     if isinstance(flow, int) or not people:
         return
     top = max(level.uplift_pct for level in b.scenario.bonus_menu) if role == "hunter" else 100
-    total: Expr = 0
+    capped: list[Expr] = []
     tighter = False
     for person, lit in people:
         term = -(-_max_term(b, person, p, role, t) * top // 100)  # ceil: sums of floors
         if term > cap:
             tighter = True
-        total = total + min(term, cap) * lit
+        capped.append(min(term, cap) * lit)
     if tighter:
-        b.model.add(flow <= total)
+        b.model.add(flow <= total(capped))
 
 
 def _max_term(b: Build, person: Person, p: int, role: str, t: Territory) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 
 from optimizer.model.core import Build, Term
+from optimizer.model.variables import total
 
 
 def add(b: Build) -> list[Term]:
@@ -16,7 +17,7 @@ def add(b: Build) -> list[Term]:
         return []
     all_starts = [x for starts in v.start.values() for x in starts.values()]
     g = b.guards(("hiring.max_hires", "hiring", None), f"at most {h.max_hires} hires in all")
-    b.model.add(sum(all_starts) <= h.max_hires).only_enforce_if(g)
+    b.model.add(total(all_starts) <= h.max_hires).only_enforce_if(g)
     for p in range(h.earliest_period, s.periods):
         starting = [v.start[pid][p] for pid in v.start if p in v.start[pid]]
         if len(starting) > h.per_period_cap:
@@ -24,7 +25,7 @@ def add(b: Build) -> list[Term]:
                 ("hiring.per_period", "hiring", p),
                 f"at most {h.per_period_cap} hires start in period {p}",
             )
-            b.model.add(sum(starting) <= h.per_period_cap).only_enforce_if(g)
+            b.model.add(total(starting) <= h.per_period_cap).only_enforce_if(g)
     _break_symmetry(b)
     return []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from optimizer.domains import frozen_cells
 from optimizer.model.core import Build, Term
-from optimizer.model.variables import Expr
+from optimizer.model.variables import Expr, total
 from optimizer.plan import OFF, Cell
 
 
@@ -41,7 +41,7 @@ def _changes(b: Build) -> Expr:
     s, v = b.scenario, b.vars
     assert s.baseline is not None
     owner = {r.from_position: r.id for r in s.reps if r.from_position}
-    changed: Expr = 0
+    changed: list[Expr] = []
     for a in s.baseline.assignments:
         if a.period < s.baseline.freeze_periods:
             continue
@@ -56,9 +56,9 @@ def _changes(b: Build) -> Expr:
                 continue  # the facts changed: free
             if not available:
                 continue  # off now and off in the baseline: unchanged
-            changed = changed + 1 - v.lit(person.id, a.period, was)
+            changed.append(1 - v.lit(person.id, a.period, was))
         elif was == OFF:
-            changed = changed + v.filled(person, a.period)
+            changed.append(v.filled(person, a.period))
         else:
-            changed = changed + 1 - v.lit(person.id, a.period, was)
-    return changed
+            changed.append(1 - v.lit(person.id, a.period, was))
+    return total(changed)

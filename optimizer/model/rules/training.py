@@ -4,6 +4,7 @@ and long-cycle work only after `training.periods` (counting `training_done`)."""
 from __future__ import annotations
 
 from optimizer.model.core import Build, Term
+from optimizer.model.variables import total
 from optimizer.plan import TRAINEE
 
 
@@ -43,5 +44,5 @@ def add(b: Build) -> list[Term]:
                 ("training.capacity", "training", p),
                 f"at most {capacity} trainee(s) in period {p} (trainer_capacity)",
             )
-            b.model.add(sum(lits) <= capacity).only_enforce_if(g)
+            b.model.add(total(lits) <= capacity).only_enforce_if(g)
     return []
