@@ -163,6 +163,14 @@ def solve(
     if live and not quiet:
         sys.stderr.write("\n")
     out.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
+    if result.model_size:
+        size = result.model_size
+        out.print(
+            f"model: {size['variables']:,} variables ({size['booleans']:,} Boolean), "
+            f"{size['constraints']:,} constraints; warm start scored "
+            f"{'-' if result.warm_start_score is None else f'{result.warm_start_score:,}'}",
+            highlight=False,
+        )
     if result.status == "INFEASIBLE":
         out.print(result.explanation or "no explanation found", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_INFEASIBLE)
