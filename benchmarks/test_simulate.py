@@ -15,10 +15,7 @@ from optimizer.simulate import simulate
 from optimizer.status_quo import status_quo_plan
 
 
-@pytest.mark.parametrize("size", list(SIZES))
-def test_simulate_generated(benchmark, size):
-    """Simulate the status quo of a generated instance."""
-    s = instance(size)
+def _simulate_status_quo(benchmark, s) -> None:  # type: ignore[no-untyped-def]
     plan = status_quo_plan(s)
     evaluation = benchmark(simulate, s, plan)
     benchmark.extra_info.update(
@@ -28,21 +25,18 @@ def test_simulate_generated(benchmark, size):
         score=evaluation.score,
         violations=len(evaluation.violations),
     )
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_simulate_generated(benchmark, size):
+    """Simulate the status quo of a generated instance."""
+    _simulate_status_quo(benchmark, instance(size))
 
 
 @pytest.mark.parametrize("name", dataset_names())
 def test_simulate_dataset(benchmark, name):
     """Simulate the status quo of a shipped dataset."""
-    s = load_dataset(name)
-    plan = status_quo_plan(s)
-    evaluation = benchmark(simulate, s, plan)
-    benchmark.extra_info.update(
-        reps=len(s.reps),
-        territories=len(s.territories),
-        periods=s.periods,
-        score=evaluation.score,
-        violations=len(evaluation.violations),
-    )
+    _simulate_status_quo(benchmark, load_dataset(name))
 
 
 def test_validate_crimea(benchmark):
