@@ -145,6 +145,7 @@ def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
     if workers == 1:
         params.interleave_search = False
     watcher = _Watcher(started, options, built)
+    solver.best_bound_callback = watcher.on_bound
     stopper = _stop_when_set(solver, options.stop)
     code = solver.solve(built.model, watcher)
     if stopper is not None:
@@ -361,6 +362,10 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.solutions += 1
         self.best = round(self.objective_value)
         self._report(self.best_objective_bound)
+
+    def on_bound(self, bound: float) -> None:
+        """CP-SAT's bound moved: report it with the incumbent."""
+        self._report(bound)
 
     def _report(self, bound: float) -> None:
         if self._options.progress is None:
