@@ -42,6 +42,7 @@ class _PersonState:
     trained: int = 0  # trainee periods in the horizon so far
     last: Cell | None = None  # cell of the last available period (`current` before the first)
     run: int = 0  # available periods `last` has lasted (current counted)
+    in_horizon: bool = False  # `last` is a period of the plan, not the `current` stint
     cooldown: dict[str, int] = field(default_factory=dict)  # territory -> periods to wait
 
 
@@ -234,15 +235,22 @@ class _Greedy:
             must = (
                 self.rotation is not None
                 and not person.is_position
+                and st.in_horizon  # a `current` stint that stops at once is history
                 and last is not None
                 and last.role == "hunter"
                 and st.run < self.rotation.hunter_stint_min
             )
-            if must and last in self._options(person, p):
+            if must and last in self._options(person, p) and self._pool_feeds(period, last):
                 self._assign(period, person, last, p)
             else:
                 rest.append(person)
         return rest
+
+    def _pool_feeds(self, period: _Period, cell: Cell) -> bool:
+        """The pool holds enough prospects for one more hunter in this territory now."""
+        need = self.s.policy.min_prospects_per_hunter
+        t = str(cell.territory)
+        return not need or self.territories[t].pool >= need * (period.hunters.get(t, 0) + 1)
 
     def _train(self, period: _Period, free: list[Person], p: int) -> list[Person]:
         rest = []
@@ -358,7 +366,7 @@ class _Greedy:
             return False
         need = s.policy.min_prospects_per_hunter
         state = self.territories[t.id]
-        if need and state.pool < need * (period.hunters.get(t.id, 0) + 1):
+        if not self._pool_feeds(period, cell):
             return False
         rotation = self.rotation
         if rotation is None or person.is_position:
@@ -369,8 +377,12 @@ class _Greedy:
             return False
         if st.last == cell:
             return st.run < rotation.hunter_stint_max
-        # a new stint must be able to last its minimum: enough pool for that long
-        return not need or state.pool - rotation.hunter_stint_min * person.hunter_capacity >= need
+        # a new stint must be able to last its minimum: the pool, worn down by everyone hunting
+        # here for that long, must still feed them all
+        lo = rotation.hunter_stint_min
+        hunting = period.hc.get(t.id, 0) + person.hunter_capacity
+        left = state.pool - lo * hunting + lo * t.prospect_inflow
+        return not need or left >= need * (period.hunters.get(t.id, 0) + 1)
 
     # ----- roll forward -----------------------------------------------------------------
 
@@ -402,12 +414,16 @@ class _Greedy:
                 st.cooldown[t] -= 1
                 if st.cooldown[t] <= 0:
                     del st.cooldown[t]
-            if st.last == cell:
+            if st.last == cell and st.in_horizon:
                 st.run += 1
+                continue
+            if st.last == cell:  # the `current` stint continues: its periods count
+                st.run += 1
+                st.in_horizon = True
                 continue
             if st.last is not None and st.last.role == "hunter" and cooldown > 1:
                 st.cooldown[str(st.last.territory)] = cooldown - 1
-            st.last, st.run = cell, 1
+            st.last, st.run, st.in_horizon = cell, 1, True
 
     def _best_bonus(self, plan: Plan) -> Plan:
         """The single bonus level that scores best (feasible plans first)."""
