@@ -34,6 +34,7 @@ RUNS = [
     ("S", lambda: instance("S"), 30.0, "proven optimal in <= 30 s"),
     ("M", lambda: instance("M"), 60.0, "a checked plan within 60 s, gap reported"),
     ("L", lambda: instance("L"), 120.0, "must not crash; at least the checked greedy plan"),
+    ("XL", lambda: instance("XL"), 180.0, "must not crash; at least the checked greedy plan"),
 ] + [
     (name, (lambda n=name: load_dataset(n)), 10.0, "dataset, 10 s")
     for name in dataset_names()

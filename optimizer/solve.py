@@ -339,7 +339,9 @@ def extract_plan(built: Built, solver: cp_model.CpSolver) -> Plan:
 
 
 def _bound(solver: cp_model.CpSolver, code: int) -> int | None:
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+    """CP-SAT's upper bound, rounded down; none unless the search got as far as a solution
+    (with UNKNOWN, CP-SAT reports 0, which bounds nothing)."""
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     bound = solver.best_objective_bound
     if bound != bound or abs(bound) == float("inf"):  # NaN or infinite: no bound yet
