@@ -162,6 +162,8 @@ def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
             plan, evaluation, score, status = warm, warm_eval, warm_eval.score, "FEASIBLE"
         gap = None if bound is None else relative_gap_pct(score, bound)
         return _result(s, status, plan, evaluation, bound, gap, seconds, info, built, warm_eval)
+    if code == cp_model.INFEASIBLE and warm_eval is not None and warm_eval.feasible:
+        raise SolveBug("the model calls the scenario infeasible, yet the simulator accepts a plan")
     if warm_eval is not None and warm_eval.feasible and warm is not None:
         # The search found nothing better in time: the checked warm start is the answer.
         gap = None if bound is None else relative_gap_pct(warm_eval.score, bound)
