@@ -228,3 +228,58 @@ def generate(
     else:
         output.write_text(text, encoding="utf-8")
         err.print(f"wrote {output} ({reps} reps, {territories} territories, {periods} periods)")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind; 0.0.0.0 to serve others.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=0, max=65535)] = 8000,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where the SQLite database lives (default ./ledokol-data).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Concurrent solves (each gets CPUs / workers).")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="SQLAlchemy URL, e.g. postgresql+psycopg://...")
+    ] = None,
+    keys_file: Annotated[
+        Path | None, typer.Option(help="API keys, one a line (or LEDOKOL_API_KEYS).")
+    ] = None,
+    max_time_limit: Annotated[
+        float | None, typer.Option(min=0.1, help="Default per-key cap on a solve's seconds.")
+    ] = None,
+) -> None:
+    """Run the planning service (HTTP API under /v1, OpenAPI at /docs)."""
+    import logging
+
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import from_environment
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = from_environment(
+            host=host,
+            port=port,
+            data_dir=data_dir,
+            workers=workers,
+            database_url=database_url,
+            keys_file=keys_file,
+            max_time_limit=max_time_limit,
+        )
+    except (OSError, ValueError) as error:
+        typer.echo(f"cannot start: {error}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    if not settings.keys:
+        typer.echo(
+            "cannot start: no API keys; set LEDOKOL_API_KEYS=key1,key2 or pass --keys-file",
+            err=True,
+        )
+        raise typer.Exit(EXIT_INVALID)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")

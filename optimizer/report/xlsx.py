@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -22,6 +23,20 @@ BOLD = Font(bold=True)
 
 def write_xlsx(s: Scenario, plan: Plan, path: Path | str) -> Path:
     """Write the workbook and return its path."""
+    out = Path(path)
+    workbook(s, plan).save(out)
+    return out
+
+
+def xlsx_bytes(s: Scenario, plan: Plan) -> bytes:
+    """The workbook as the bytes of an .xlsx file."""
+    buffer = io.BytesIO()
+    workbook(s, plan).save(buffer)
+    return buffer.getvalue()
+
+
+def workbook(s: Scenario, plan: Plan) -> Workbook:
+    """Sheets: Schedule (person x period), Territories, Targets, KPIs."""
     wb = Workbook()
     schedule = wb.active
     assert schedule is not None
@@ -95,9 +110,7 @@ def write_xlsx(s: Scenario, plan: Plan, path: Path | str) -> Path:
         for h in plan.hires
     ]
     _rows(wb.create_sheet("KPIs"), ["kpi", "value"], rows)
-    out = Path(path)
-    wb.save(out)
-    return out
+    return wb
 
 
 def _schedule(ws, s: Scenario, plan: Plan) -> None:  # type: ignore[no-untyped-def]

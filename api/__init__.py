@@ -1,0 +1,2 @@
+"""The planning service (FastAPI): validates, stores, queues and serialises; the planning
+itself stays in `optimizer`."""

@@ -1,0 +1,375 @@
+"""The planning service: thin HTTP over `optimizer` — validate, store, queue, serialise."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.responses import HTMLResponse, StreamingResponse
+
+from api import problems
+from api.auth import ApiKey, find_key
+from api.limits import BodyLimit
+from api.models import (
+    EvaluateRequest,
+    EvaluationOut,
+    FieldError,
+    JobOut,
+    JobPage,
+    SolveRequest,
+    ValidateRequest,
+    ValidationOut,
+)
+from api.problems import Problem
+from api.runner import Dispatcher
+from api.settings import Settings
+from api.store import Job, Store
+from optimizer import __version__
+from optimizer.plan import Plan
+from optimizer.scenario import InvalidInput, Scenario, load_scenario, readable_errors
+
+log = logging.getLogger("ledokol.api")
+
+PLAN_MISSING = "the job has no plan yet"
+
+
+def api_key(
+    request: Request,
+    x_api_key: Annotated[str | None, Header(description="Your API key.")] = None,
+) -> ApiKey:
+    key = find_key(request.app.state.settings.keys, x_api_key)
+    if key is None:
+        raise Problem(
+            401,
+            "send a valid API key in the X-API-Key header",
+            [{"field": "X-API-Key", "message": "missing" if not x_api_key else "unknown"}],
+        )
+    return key
+
+
+Key = Annotated[ApiKey, Depends(api_key)]
+
+
+def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.url)
+    dispatcher = Dispatcher(settings, store)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if start_workers:
+            dispatcher.start()
+        log.info(
+            "ledokol service: %s, %d concurrent solve(s) of %d CPU(s), %d API key(s)",
+            "SQLite" if settings.embedded else store.engine.dialect.name,
+            settings.workers,
+            settings.cpus_per_solve,
+            len(settings.keys),
+        )
+        yield
+        if start_workers:
+            dispatcher.stop()
+        store.dispose()
+
+    app = FastAPI(
+        title="ledokol",
+        version=__version__,
+        description="Plans a sales force month by month and proves how good the plan is. "
+        "Every /v1 route needs an `X-API-Key` header.",
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.dispatcher = dispatcher
+    app.state.settings = settings
+    problems.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+
+    def owned(job_id: str, key: ApiKey) -> Job:
+        job = store.get(job_id, owner=key.owner)
+        if job is None:
+            raise Problem(404, f"no solve {job_id!r}", [{"field": "id", "message": "not found"}])
+        return job
+
+    def job_out(job: Job) -> JobOut:
+        base = f"/v1/solves/{job.id}"
+        links = {"self": base, "events": f"{base}/events", "cancel": f"{base}/cancel"}
+        if job.has_plan:
+            links.update(
+                plan=f"{base}/plan",
+                csv=f"{base}/plan.csv",
+                xlsx=f"{base}/plan.xlsx",
+                report=f"{base}/report",
+            )
+        return JobOut(
+            id=job.id,
+            status=job.status,  # type: ignore[arg-type]
+            solver_status=job.solver_status,
+            scenario=job.scenario_name,
+            created_at=job.created_at,
+            updated_at=job.updated_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            input_hash=job.input_hash,
+            options=job.options,
+            solver=job.solver,
+            progress=job.progress,  # type: ignore[arg-type]
+            summary=job.summary,
+            error=job.error,
+            cancel_requested=job.cancel_requested,
+            attempts=job.attempts,
+            links=links,
+        )
+
+    def scenario_of(data: dict[str, Any]) -> Scenario:
+        try:
+            return load_scenario(data)
+        except InvalidInput as error:
+            raise problems.invalid_input(error, "scenario") from None
+
+    def planned(job_id: str, key: ApiKey) -> tuple[Scenario, Plan]:
+        job = owned(job_id, key)
+        text = store.plan(job.id)
+        if text is None:
+            raise Problem(409, f"{PLAN_MISSING} (status {job.status})")
+        return load_scenario(json.loads(store.scenario(job.id))), Plan.model_validate_json(text)
+
+    # -- solves ---------------------------------------------------------------------------------
+
+    @app.post("/v1/solves", status_code=202, response_model=JobOut, tags=["solves"])
+    def submit(
+        body: SolveRequest,
+        key: Key,
+        response: Response,
+        idempotency_key: Annotated[
+            str | None,
+            Header(max_length=200, description="Repeat a request safely: same key, same job."),
+        ] = None,
+    ) -> JobOut:
+        """Queue a solve. The job is stored before this answers."""
+        scenario = scenario_of(body.scenario)
+        options = body.options.model_dump()
+        if options["time_limit"] is None:
+            options["time_limit"] = min(settings.default_time_limit, key.max_time_limit)
+        if options["time_limit"] > key.max_time_limit:
+            raise Problem(
+                422,
+                f"time_limit is over this key's cap of {key.max_time_limit:g} s",
+                [
+                    {
+                        "field": "options.time_limit",
+                        "message": f"at most {key.max_time_limit:g} seconds",
+                    }
+                ],
+            )
+        if idempotency_key is None or store.by_idempotency_key(key.owner, idempotency_key) is None:
+            queued = store.queued_count()
+            if queued >= settings.max_queued:
+                raise Problem(
+                    429,
+                    f"{queued} solves are waiting; try again later",
+                    headers={"Retry-After": str(settings.retry_after_seconds)},
+                )
+        canonical = scenario.model_dump_json()
+        digest = hashlib.sha256(
+            (canonical + json.dumps(options, sort_keys=True)).encode("utf-8")
+        ).hexdigest()
+        job, created = store.create(
+            key.owner, scenario.name, canonical, options, digest, idempotency_key
+        )
+        if created:
+            app.state.dispatcher.wake()
+        response.headers["Location"] = f"/v1/solves/{job.id}"
+        return job_out(job)
+
+    @app.get("/v1/solves", response_model=JobPage, tags=["solves"])
+    def list_solves(
+        key: Key,
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    ) -> JobPage:
+        """Your jobs, newest first."""
+        items, total = store.list(key.owner, limit, offset)
+        return JobPage(items=[job_out(j) for j in items], total=total, limit=limit, offset=offset)
+
+    @app.get("/v1/solves/{job_id}", response_model=JobOut, tags=["solves"])
+    def get_solve(job_id: str, key: Key) -> JobOut:
+        """Job status, live progress and summary KPIs."""
+        return job_out(owned(job_id, key))
+
+    @app.get(
+        "/v1/solves/{job_id}/events",
+        tags=["solves"],
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
+    async def events(job_id: str, key: Key, request: Request) -> StreamingResponse:
+        """Server-sent events: `progress` while the job runs, then one `status` event."""
+        first = await asyncio.to_thread(owned, job_id, key)
+
+        async def stream() -> AsyncIterator[str]:
+            last = None
+            job: Job | None = first
+            while job is not None:
+                view = job_out(job).model_dump(mode="json")
+                state = (view["status"], json.dumps(view["progress"]))
+                if state != last:
+                    last = state
+                    kind = "status" if job.finished else "progress"
+                    yield f"event: {kind}\ndata: {json.dumps(view)}\n\n"
+                if job.finished or await request.is_disconnected():
+                    return
+                await asyncio.sleep(0.25)
+                job = await asyncio.to_thread(store.get, job_id, key.owner)
+
+        return StreamingResponse(
+            stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
+
+    @app.get("/v1/solves/{job_id}/plan", tags=["plans"])
+    def get_plan(job_id: str, key: Key) -> Response:
+        """The plan as JSON (spec section 7)."""
+        job = owned(job_id, key)
+        text = store.plan(job.id)
+        if text is None:
+            raise Problem(409, f"{PLAN_MISSING} (status {job.status})")
+        return Response(text, media_type="application/json")
+
+    @app.get(
+        "/v1/solves/{job_id}/plan.csv",
+        tags=["plans"],
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}}},
+    )
+    def get_plan_csv(job_id: str, key: Key) -> Response:
+        """Assignments, one row per person and period."""
+        scenario, plan = planned(job_id, key)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["person", "name", "period", "month", "role", "territory"])
+        names = {r.id: r.name for r in scenario.reps}
+        for a in plan.assignments:
+            writer.writerow(
+                [
+                    a.person,
+                    names.get(a.person, "new hire"),
+                    a.period,
+                    scenario.period_label(a.period),
+                    a.role,
+                    a.territory or "",
+                ]
+            )
+        return Response(
+            out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{job_id}.csv"'},
+        )
+
+    @app.get(
+        "/v1/solves/{job_id}/plan.xlsx",
+        tags=["plans"],
+        response_class=Response,
+        responses={
+            200: {
+                "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}
+            }
+        },
+    )
+    def get_plan_xlsx(job_id: str, key: Key) -> Response:
+        """Workbook: schedule, territories by period, targets, KPIs."""
+        from optimizer.report.xlsx import xlsx_bytes
+
+        scenario, plan = planned(job_id, key)
+        return Response(
+            xlsx_bytes(scenario, plan),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{job_id}.xlsx"'},
+        )
+
+    @app.get("/v1/solves/{job_id}/report", tags=["plans"], response_class=HTMLResponse)
+    def get_report(job_id: str, key: Key) -> HTMLResponse:
+        """One self-contained HTML page: schedule chart, KPIs against the status quo, accounts
+        and pools over time, targets, or the explanation when infeasible."""
+        from optimizer.report.html import render_html
+        from optimizer.simulate import simulate
+        from optimizer.status_quo import status_quo_plan
+
+        scenario, plan = planned(job_id, key)
+        evaluation = simulate(scenario, plan) if plan.assignments else None
+        status_quo = simulate(scenario, status_quo_plan(scenario))
+        return HTMLResponse(render_html(scenario, plan, evaluation, status_quo))
+
+    @app.post("/v1/solves/{job_id}/cancel", status_code=202, response_model=JobOut, tags=["solves"])
+    def cancel(job_id: str, key: Key) -> JobOut:
+        """Stop the search; the best plan found so far is kept and served."""
+        owned(job_id, key)
+        job = store.request_cancel(job_id, key.owner)
+        assert job is not None
+        return job_out(job)
+
+    @app.delete("/v1/solves/{job_id}", status_code=204, tags=["solves"])
+    def delete(job_id: str, key: Key) -> Response:
+        """Remove a finished job and its data."""
+        job = owned(job_id, key)
+        if not store.delete(job.id, key.owner):
+            raise Problem(409, f"the job is {job.status}; cancel it first")
+        return Response(status_code=204)
+
+    # -- stateless checks ---------------------------------------------------------------------
+
+    @app.post("/v1/validate", response_model=ValidationOut, tags=["checks"])
+    def validate(body: ValidateRequest, key: Key) -> ValidationOut:
+        """Every validation error of a scenario, each naming its field."""
+        try:
+            load_scenario(body.scenario)
+        except InvalidInput as error:
+            found = problems.invalid_input(error, "scenario").errors
+            return ValidationOut(valid=False, errors=[FieldError(**e) for e in found])
+        return ValidationOut(valid=True, errors=[])
+
+    @app.post("/v1/evaluate", response_model=EvaluationOut, tags=["checks"])
+    def evaluate(body: EvaluateRequest, key: Key) -> EvaluationOut:
+        """The simulator's verdict on a plan made by hand: score, KPIs and broken rules."""
+        from pydantic import ValidationError
+
+        from optimizer.simulate import simulate
+
+        scenario = scenario_of(body.scenario)
+        try:
+            plan = Plan.model_validate(body.plan)
+        except ValidationError as error:
+            raise problems.invalid_input(
+                InvalidInput("invalid plan", readable_errors(error, body.plan)), "plan"
+            ) from None
+        ev = simulate(scenario, plan)
+        return EvaluationOut(
+            feasible=not ev.violations,
+            score=ev.score,
+            kpis=ev.kpis.model_dump(mode="json"),
+            violations=[v.model_dump(mode="json") for v in ev.violations],
+        )
+
+    # -- health ---------------------------------------------------------------------------------
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """The process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> dict[str, Any]:
+        """The database answers and the dispatcher runs."""
+        try:
+            store.ping()
+        except Exception as error:
+            raise Problem(503, f"database unavailable: {type(error).__name__}") from None
+        return {"status": "ready", "running": app.state.dispatcher.running}
+
+    return app

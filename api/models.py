@@ -1,0 +1,100 @@
+"""Request and response bodies of the HTTP API. Requests are strict: no silent coercion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class SolveOptionsIn(Strict):
+    time_limit: float | None = Field(
+        default=None, gt=0, description="Seconds for the whole solve; default from the service."
+    )
+    workers: int | None = Field(
+        default=None, ge=1, le=256, description="CP-SAT workers; at most the CPUs of a solve."
+    )
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    gap_pct: float | None = Field(default=None, ge=0, description="Stop within this gap, %.")
+    reproducible: bool = Field(
+        default=False,
+        description="One worker, a fixed seed and a deterministic time limit: the same plan "
+        "for the same input.",
+    )
+    warm_start: bool = Field(default=True, description="Start from the greedy plan.")
+
+
+class SolveRequest(Strict):
+    scenario: dict[str, Any] = Field(description="A scenario as in `ledokol schema scenario`.")
+    options: SolveOptionsIn = Field(default_factory=SolveOptionsIn)
+
+
+class ValidateRequest(Strict):
+    scenario: dict[str, Any]
+
+
+class EvaluateRequest(Strict):
+    scenario: dict[str, Any]
+    plan: dict[str, Any] = Field(description="A plan; only `assignments` (and bonus) are read.")
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ValidationOut(BaseModel):
+    valid: bool
+    errors: list[FieldError]
+
+
+class EvaluationOut(BaseModel):
+    feasible: bool
+    score: int
+    kpis: dict[str, Any]
+    violations: list[dict[str, Any]]
+
+
+class Progress(BaseModel):
+    elapsed: float
+    score: int | None = None
+    best_bound: int | None = None
+    gap_pct: float | None = None
+    solutions: int = 0
+
+
+class JobOut(BaseModel):
+    id: str
+    status: JobStatus
+    solver_status: str | None = Field(
+        description="The plan's status (OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN); null before "
+        "the solve answers."
+    )
+    scenario: str
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    input_hash: str
+    options: dict[str, Any]
+    solver: dict[str, Any] | None
+    progress: Progress | None
+    summary: dict[str, Any] | None
+    error: str | None
+    cancel_requested: bool
+    attempts: int
+    links: dict[str, str]
+
+
+class JobPage(BaseModel):
+    items: list[JobOut]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,226 @@
+"""A plan as one self-contained HTML page: inline CSS and SVG, no script, no network.
+
+Sections: the verdict (status, score, bound, gap), KPI cards against the status quo, the person
+x period schedule coloured by territory with the role in each cell, accounts and prospect pool
+per territory over time, the targets, and the explanation when the scenario is infeasible.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from optimizer.plan import Plan
+from optimizer.scenario import Scenario
+from optimizer.simulate import Evaluation
+
+PALETTE = (
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#17becf",
+)  # fmt: skip
+ROLE_MARK = {"hunter": "H", "farmer": "F", "trainee": "T", "bench": "B", "off": ""}
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#222}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
+.verdict{color:#555;margin-bottom:16px}
+.cards{display:flex;flex-wrap:wrap;gap:10px}
+.card{border:1px solid #ddd;border-radius:6px;padding:8px 12px;min-width:150px}
+.card .k{font-size:12px;color:#666}.card .v{font-size:18px;font-weight:600}
+.card .d{font-size:12px}.up{color:#2a7a2a}.down{color:#b03030}
+table{border-collapse:collapse;font-size:13px}
+td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
+th{background:#f4f4f4} td.l,th.l{text-align:left}
+.legend span{display:inline-block;margin-right:12px;font-size:12px}
+.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-2px}
+.explanation{white-space:pre-wrap;background:#fff4f4;border:1px solid #e5b5b5;padding:12px}
+svg text{font-size:11px}
+"""
+
+
+def render_html(
+    s: Scenario, plan: Plan, evaluation: Evaluation | None, status_quo: Evaluation | None
+) -> str:
+    colours = {t.id: PALETTE[i % len(PALETTE)] for i, t in enumerate(s.territories)}
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{escape(s.name)}: plan</title><style>{CSS}</style></head><body>",
+        f"<h1>{escape(s.name)}</h1>",
+        f"<div class='verdict' id='verdict'>{escape(_verdict(plan))}</div>",
+    ]
+    if plan.explanation:
+        parts.append("<h2>Why there is no plan</h2>")
+        parts.append(f"<div class='explanation' id='explanation'>{escape(plan.explanation)}</div>")
+    if evaluation is not None:
+        parts.append("<h2>Against the status quo</h2>")
+        parts.append(_cards(s, evaluation, status_quo))
+    if plan.assignments:
+        parts.append("<h2>Schedule</h2>")
+        parts.append(_legend(s, colours))
+        parts.append(_schedule(s, plan, colours))
+    if plan.territory_periods:
+        parts.append("<h2>Accounts and prospect pool by territory</h2>")
+        parts.append(_territory_charts(s, plan, colours))
+    if plan.targets:
+        parts.append("<h2>Targets</h2>")
+        parts.append(_targets(s, plan))
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def _verdict(plan: Plan) -> str:
+    bits = [plan.status]
+    if plan.score is not None:
+        bits.append(f"score {plan.score:,}")
+    if plan.best_bound is not None:
+        bits.append(f"bound {plan.best_bound:,}")
+    if plan.gap_pct is not None:
+        bits.append(f"gap {plan.gap_pct:.2f} %")
+    if plan.solve_seconds is not None:
+        bits.append(f"{plan.solve_seconds:.1f} s")
+    return " · ".join(bits)
+
+
+CARDS = (
+    ("score", "Score"),
+    ("profit", "Profit"),
+    ("new_clients", "New clients"),
+    ("revenue_total", "Revenue"),
+    ("terminal", "Terminal value"),
+    ("salaries", "Salaries"),
+    ("hiring_cost", "Hiring"),
+    ("travel", "Travel"),
+    ("bonus_cost", "Bonus"),
+    ("handover", "Hand-over"),
+    ("penalties", "Penalties"),
+)
+COSTS = {"salaries", "hiring_cost", "travel", "bonus_cost", "handover", "penalties"}
+
+
+def _cards(s: Scenario, ev: Evaluation, sq: Evaluation | None) -> str:
+    out = ["<div class='cards' id='kpis'>"]
+    for key, label in CARDS:
+        value = ev.score if key == "score" else getattr(ev.kpis, key)
+        line = ""
+        if sq is not None:
+            base = sq.score if key == "score" else getattr(sq.kpis, key)
+            delta = value - base
+            good = (delta <= 0) if key in COSTS else (delta >= 0)
+            klass = "up" if good else "down"
+            line = (
+                f"<div class='d {klass}'>{delta:+,} vs status quo {base:,}"
+                f"{'' if key != 'score' or not sq.violations else ' (breaks rules)'}</div>"
+            )
+        unit = "" if key == "new_clients" else f" {escape(s.currency)}"
+        out.append(
+            f"<div class='card'><div class='k'>{escape(label)}</div>"
+            f"<div class='v'>{value:,}{unit}</div>{line}</div>"
+        )
+    out.append("</div>")
+    return "".join(out)
+
+
+def _legend(s: Scenario, colours: dict[str, str]) -> str:
+    items = "".join(
+        f"<span><i style='background:{colours[t.id]}'></i>{escape(t.id)} {escape(t.name)}</span>"
+        for t in s.territories
+    )
+    roles = "H hunter · F farmer · T trainee · B bench · empty: off"
+    return f"<div class='legend'>{items}<span>{roles}</span></div>"
+
+
+def _schedule(s: Scenario, plan: Plan, colours: dict[str, str]) -> str:
+    people: list[str] = []
+    cells: dict[tuple[str, int], tuple[str, str | None]] = {}
+    for a in plan.assignments:
+        if a.person not in people:
+            people.append(a.person)
+        cells[a.person, a.period] = (a.role, a.territory)
+    names = {r.id: r.name for r in s.reps}
+    left, top, w, h = 170, 22, 58, 20
+    width = left + w * s.periods + 10
+    height = top + h * len(people) + 10
+    svg = [
+        f"<svg id='schedule-chart' role='img' aria-label='person by period schedule' "
+        f"xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}'>"
+    ]
+    for p in range(s.periods):
+        x = left + p * w + w / 2
+        svg.append(f"<text x='{x}' y='14' text-anchor='middle'>{s.period_label(p)}</text>")
+    for i, person in enumerate(people):
+        y = top + i * h
+        label = f"{person} {names.get(person, 'new hire')}"
+        svg.append(f"<text x='4' y='{y + 14}'>{escape(label[:26])}</text>")
+        for p in range(s.periods):
+            role, territory = cells.get((person, p), ("off", None))
+            fill = colours.get(territory or "", "#eeeeee" if role != "off" else "#ffffff")
+            x = left + p * w
+            title = f"{person} {s.period_label(p)}: {role}" + (f" {territory}" if territory else "")
+            svg.append(
+                f"<g><title>{escape(title)}</title>"
+                f"<rect x='{x}' y='{y}' width='{w - 2}' height='{h - 2}' fill='{fill}' "
+                f"stroke='#ccc' class='cell {role}'/>"
+            )
+            mark = ROLE_MARK.get(role, "")
+            text = f"{mark} {territory}" if territory else mark
+            colour = "#fff" if territory else "#333"
+            svg.append(
+                f"<text x='{x + (w - 2) / 2}' y='{y + 13}' text-anchor='middle' "
+                f"fill='{colour}'>{escape(text)}</text></g>"
+            )
+    svg.append("</svg>")
+    return "".join(svg)
+
+
+def _territory_charts(s: Scenario, plan: Plan, colours: dict[str, str]) -> str:
+    by_t: dict[str, list[tuple[int, int, int]]] = {}
+    for r in plan.territory_periods:
+        by_t.setdefault(r.territory, []).append((r.period, r.accounts, r.pool))
+    out = ["<div class='cards' id='territory-charts'>"]
+    w, h, pad = 220, 110, 24
+    for t in s.territories:
+        rows = sorted(by_t.get(t.id, []))
+        if not rows:
+            continue
+        top = max(max(a, b) for _, a, b in rows) or 1
+        n = max(1, len(rows) - 1)
+        scale = (w - 2 * pad) / n
+
+        def points(
+            index: int, rows: list[tuple[int, int, int]] = rows, top: int = top, step: float = scale
+        ) -> str:
+            return " ".join(
+                f"{pad + step * k:.1f},{h - pad - (h - 2 * pad) * r[index] / top:.1f}"
+                for k, r in enumerate(rows)
+            )
+
+        out.append(
+            f"<div class='card'><div class='k'>{escape(t.id)} {escape(t.name)}</div>"
+            f"<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}'>"
+            f"<polyline points='{points(1)}' fill='none' stroke='{colours[t.id]}' "
+            f"stroke-width='2'/>"
+            f"<polyline points='{points(2)}' fill='none' stroke='#999' stroke-dasharray='4 3' "
+            f"stroke-width='2'/>"
+            f"<text x='{pad}' y='12'>accounts {rows[0][1]}→{rows[-1][1]} · "
+            f"pool {rows[0][2]}→{rows[-1][2]}</text>"
+            f"<text x='{pad}' y='{h - 6}'>{s.period_label(rows[0][0])}</text>"
+            f"<text x='{w - pad}' y='{h - 6}' text-anchor='end'>"
+            f"{s.period_label(rows[-1][0])}</text></svg></div>"
+        )
+    out.append(
+        "</div><div class='legend'><span>solid: accounts</span>"
+        "<span>dashed: prospect pool</span></div>"
+    )
+    return "".join(out)
+
+
+def _targets(s: Scenario, plan: Plan) -> str:
+    rows = "".join(
+        f"<tr><td class='l'>{escape(t.person)}</td><td class='l'>{s.period_label(t.from_period)}"
+        f" – {s.period_label(t.to_period)}</td><td>{t.new_clients:,}</td>"
+        f"<td>{t.revenue:,}</td></tr>"
+        for t in plan.targets
+    )
+    return (
+        "<table id='targets'><tr><th class='l'>person</th><th class='l'>period</th>"
+        f"<th>new clients</th><th>revenue</th></tr>{rows}</table>"
+    )
