@@ -24,6 +24,7 @@ from api.models import (
     FieldError,
     JobOut,
     JobPage,
+    ProblemOut,
     SolveRequest,
     ValidateRequest,
     ValidationOut,
@@ -39,6 +40,14 @@ from optimizer.scenario import InvalidInput, Scenario, load_scenario, readable_e
 log = logging.getLogger("ledokol.api")
 
 PLAN_MISSING = "the job has no plan yet"
+
+_PROBLEM = {
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"description": problems.TITLES[code], **_PROBLEM}
+    for code in (400, 401, 404, 409, 413, 422, 429, 500)
+}
 
 
 def api_key(
@@ -85,7 +94,20 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
         description="Plans a sales force month by month and proves how good the plan is. "
         "Every /v1 route needs an `X-API-Key` header.",
         lifespan=lifespan,
+        responses=ERRORS,
     )
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            problem = ProblemOut.model_json_schema(ref_template="#/components/schemas/{model}")
+            defs = problem.pop("$defs", {})
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(defs)
+            components["Problem"] = problem
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.state.store = store
     app.state.dispatcher = dispatcher
     app.state.settings = settings

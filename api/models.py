@@ -98,3 +98,14 @@ class JobPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class ProblemOut(BaseModel):
+    """An error (RFC 9457 problem details); `errors` names each offending field."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] | None = None

@@ -88,6 +88,16 @@ def _field(loc: tuple[Any, ...]) -> str:
     return out or "body"
 
 
+def _allowed(app: FastAPI, path: str) -> list[str]:
+    """Every method some route serves at `path` (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in app.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -107,12 +117,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
-        return problem_response(
-            exc.status_code,
-            detail,
-            headers=getattr(exc, "headers", None),
-            instance=request.url.path,
-        )
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed(app, request.url.path))
+        return problem_response(exc.status_code, detail, headers=headers, instance=request.url.path)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:

@@ -131,7 +131,12 @@ def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
     built = build_model(s)
     if warm is not None:
         left = options.time_limit - (time.monotonic() - started)
-        add_hint(built, warm, complete=left > 1.0, seconds=left / 4)
+        add_hint(built, warm, complete=left > 1.0, seconds=left / 4, stop=options.stop)
+    stopped = options.stop is not None and options.stop.is_set()
+    if stopped and warm is not None and warm_eval is not None and warm_eval.feasible:
+        # stopped before the search began: the checked warm start is the answer
+        seconds = time.monotonic() - started
+        return _result(s, "FEASIBLE", warm, warm_eval, None, None, seconds, info, built, warm_eval)
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = max(0.0, options.time_limit - (time.monotonic() - started))
@@ -264,7 +269,13 @@ def _warm_start(s: Scenario, options: SolveOptions) -> tuple[Plan | None, Evalua
     return best if best is not None else (None, None)
 
 
-def add_hint(built: Built, plan: Plan, complete: bool = True, seconds: float = 30.0) -> bool:
+def add_hint(
+    built: Built,
+    plan: Plan,
+    complete: bool = True,
+    seconds: float = 30.0,
+    stop: threading.Event | None = None,
+) -> bool:
     """Hint every decision variable once (old hints cleared): cells, starts, bonus levels.
 
     With `complete`, the auxiliary variables (dynamics, costs) are hinted too, from a solve of
@@ -297,7 +308,10 @@ def add_hint(built: Built, plan: Plan, complete: bool = True, seconds: float = 3
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = max(0.01, seconds)
+    stopper = _stop_when_set(solver, stop)
     code = solver.solve(model)
+    if stopper is not None:
+        stopper.set()
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False  # the plan breaks the model's rules: keep the decisions as a guide only
     model.clear_hints()

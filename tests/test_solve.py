@@ -99,6 +99,17 @@ def test_stop_event_ends_the_search_with_the_incumbent():
     assert result.status in ("FEASIBLE", "OPTIMAL")
 
 
+def test_stop_before_the_search_returns_the_checked_warm_start():
+    """A stop that comes while the warm start is prepared skips the search altogether."""
+    stop = threading.Event()
+    stop.set()
+    result = solve(load_dataset("crimea"), SolveOptions(time_limit=120, workers=1, stop=stop))
+    assert result.status == "FEASIBLE"
+    assert result.plan is not None
+    assert result.score == result.warm_start_score
+    assert result.best_bound is None
+
+
 def test_given_hint_is_used_and_checked():
     """A hint plan given by the caller is the warm start (here the status quo of a dataset)."""
     from optimizer.status_quo import status_quo_plan

@@ -1,0 +1,378 @@
+"""The planning service through a real `ledokol serve` process on localhost, with httpx."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+from service import KEY_A, KEY_B, KEY_CAPPED, Service, dataset, submit, wait_for
+
+from optimizer.plan import Plan
+from optimizer.scenario import load_scenario
+from optimizer.simulate import simulate
+
+SMALL = "long_cycle_equipment"
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    root = tmp_path_factory.mktemp("service")
+    svc = Service(root / "data").start()
+    yield svc
+    svc.stop()
+
+
+@pytest.fixture
+def client(service: Service) -> Iterator[httpx.Client]:
+    with service.client() as c:
+        yield c
+
+
+def running_with_progress(job: dict) -> bool:
+    return job["status"] != "queued" and (
+        job["status"] != "running" or (job["progress"] or {}).get("score") is not None
+    )
+
+
+def test_whole_flow_plan_csv_xlsx_report(client: httpx.Client) -> None:
+    data = dataset(SMALL)
+    job = submit(client, data, time_limit=5)
+    assert job["status"] == "queued"
+    assert job["solver_status"] is None
+    done = wait_for(client, job["id"])
+    assert done["status"] == "succeeded", done
+    assert done["solver_status"] in ("OPTIMAL", "FEASIBLE")
+    assert done["solver"]["parameters"]["workers"] >= 1
+    assert done["summary"]["score"] is not None
+    assert set(done["links"]) >= {"plan", "csv", "xlsx", "report"}
+
+    plan = Plan.model_validate(client.get(f"/v1/solves/{job['id']}/plan").json())
+    scenario = load_scenario(data)
+    ev = simulate(scenario, plan)
+    assert ev.violations == ()
+    assert ev.score == plan.score == done["summary"]["score"]
+
+    response = client.get(f"/v1/solves/{job['id']}/plan.csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == len(plan.assignments)
+    assert {r["person"] for r in rows} == {a.person for a in plan.assignments}
+
+    response = client.get(f"/v1/solves/{job['id']}/plan.xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Schedule", "Territories", "Targets", "KPIs"]
+    assert book["Schedule"].max_row == 1 + len({a.person for a in plan.assignments})
+
+    response = client.get(f"/v1/solves/{job['id']}/report")
+    assert response.headers["content-type"].startswith("text/html")
+    assert "id='schedule-chart'" in response.text
+    assert "http://" not in response.text.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_submit_answers_with_location_and_stored_job(client: httpx.Client) -> None:
+    response = client.post(
+        "/v1/solves", json={"scenario": dataset(SMALL), "options": {"time_limit": 1}}
+    )
+    assert response.status_code == 202
+    location = response.headers["location"]
+    assert location == f"/v1/solves/{response.json()['id']}"
+    assert client.get(location).status_code == 200
+    wait_for(client, response.json()["id"])
+
+
+def test_idempotency_key_returns_the_same_job_also_in_a_race(client: httpx.Client) -> None:
+    body = {"scenario": dataset(SMALL), "options": {"time_limit": 1}}
+    first = client.post("/v1/solves", json=body, headers={"Idempotency-Key": "once"})
+    again = client.post("/v1/solves", json=body, headers={"Idempotency-Key": "once"})
+    assert first.json()["id"] == again.json()["id"]
+
+    ids: list[str] = []
+    url = str(client.base_url)
+
+    def post() -> None:
+        with httpx.Client(base_url=url, headers={"X-API-Key": KEY_A}, timeout=30) as c:
+            r = c.post("/v1/solves", json=body, headers={"Idempotency-Key": "race"})
+            assert r.status_code == 202, r.text
+            ids.append(r.json()["id"])
+
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(ids) == 8
+    assert len(set(ids)) == 1
+    listed = client.get("/v1/solves", params={"limit": 100}).json()["items"]
+    assert sum(1 for j in listed if j["id"] == ids[0]) == 1
+    wait_for(client, ids[0])
+    wait_for(client, first.json()["id"])
+
+
+def test_cancel_keeps_the_best_plan_found(client: httpx.Client) -> None:
+    job = submit(client, dataset("crimea"), time_limit=120)
+    wait_for(client, job["id"], running_with_progress)
+    asked = time.monotonic()
+    response = client.post(f"/v1/solves/{job['id']}/cancel")
+    assert response.status_code == 202
+    assert response.json()["cancel_requested"] is True
+    done = wait_for(client, job["id"], timeout=30)
+    waited = time.monotonic() - asked
+    assert done["status"] == "cancelled"
+    assert done["solver_status"] in ("FEASIBLE", "OPTIMAL")
+    assert waited < 30
+    plan = Plan.model_validate(client.get(f"/v1/solves/{job['id']}/plan").json())
+    assert simulate(load_scenario(dataset("crimea")), plan).violations == ()
+
+
+def test_cancel_a_queued_job_at_once(service: Service) -> None:
+    with service.client() as c:
+        long = submit(c, dataset("crimea"), time_limit=60)
+        queued = submit(c, dataset(SMALL), time_limit=1)
+        response = c.post(f"/v1/solves/{queued['id']}/cancel")
+        assert response.json()["status"] == "cancelled"
+        assert c.get(f"/v1/solves/{queued['id']}/plan").status_code == 409
+        c.post(f"/v1/solves/{long['id']}/cancel")
+        wait_for(c, long["id"])
+
+
+def test_events_stream_progress_then_status(client: httpx.Client) -> None:
+    job = submit(client, dataset(SMALL), time_limit=3)
+    kinds = []
+    with client.stream("GET", f"/v1/solves/{job['id']}/events") as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                kinds.append(line.removeprefix("event: "))
+            if line.startswith("data: ") and kinds[-1] == "status":
+                final = json.loads(line.removeprefix("data: "))
+                break
+    assert kinds[-1] == "status"
+    assert final["status"] == "succeeded"
+    assert all(k == "progress" for k in kinds[:-1])
+
+
+def test_keys_are_required_and_jobs_are_private(service: Service) -> None:
+    with service.client(key=None) as anonymous:
+        response = anonymous.get("/v1/solves")
+        assert response.status_code == 401
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["errors"][0]["field"] == "X-API-Key"
+    with service.client(key="not-a-key") as stranger:
+        assert stranger.get("/v1/solves").status_code == 401
+    with service.client(KEY_A) as a, service.client(KEY_B) as b:
+        job = submit(a, dataset(SMALL), time_limit=1)
+        assert b.get(f"/v1/solves/{job['id']}").status_code == 404
+        assert b.get(f"/v1/solves/{job['id']}/plan").status_code == 404
+        assert b.post(f"/v1/solves/{job['id']}/cancel").status_code == 404
+        assert b.delete(f"/v1/solves/{job['id']}").status_code == 404
+        assert all(j["id"] != job["id"] for j in b.get("/v1/solves").json()["items"])
+        wait_for(a, job["id"])
+    assert KEY_A not in service.log.read_text()
+
+
+def test_problem_json_names_the_field(client: httpx.Client) -> None:
+    bad = dataset(SMALL)
+    bad["reps"][0]["home"] = "NOWHERE"
+    response = client.post("/v1/solves", json={"scenario": bad})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    fields = [e["field"] for e in response.json()["errors"]]
+    assert any(f.startswith(f"scenario.reps[{bad['reps'][0]['id']}].home") for f in fields), fields
+
+    strict = client.post(
+        "/v1/solves", json={"scenario": dataset(SMALL), "options": {"time_limit": False}}
+    )
+    assert strict.status_code == 422
+    assert [e["field"] for e in strict.json()["errors"]] == ["options.time_limit"]
+
+    unknown = client.post(
+        "/v1/solves", json={"scenario": dataset(SMALL), "options": {"timelimit": 5}}
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "options.timelimit"
+
+    missing = client.get("/v1/solves/no-such-job")
+    assert missing.status_code == 404
+    assert missing.json()["status"] == 404
+
+    not_json = client.post(
+        "/v1/solves", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert not_json.status_code == 422
+
+
+def test_time_limit_is_capped_per_key(service: Service) -> None:
+    with service.client(KEY_CAPPED) as capped:
+        response = capped.post(
+            "/v1/solves", json={"scenario": dataset(SMALL), "options": {"time_limit": 5}}
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "options.time_limit"
+        ok = submit(capped, dataset(SMALL), time_limit=2)
+        assert wait_for(capped, ok["id"])["status"] == "succeeded"
+
+
+def test_body_limit_holds_for_declared_and_chunked_bodies(service: Service) -> None:
+    big = b'{"scenario": {"name": "' + b"x" * (11 * 1024 * 1024) + b'"}}'
+    with service.client() as c:
+        declared = c.post("/v1/solves", content=big, headers={"content-type": "application/json"})
+        assert declared.status_code == 413
+        assert declared.headers["content-type"] == "application/problem+json"
+
+        def chunks() -> Iterator[bytes]:
+            for start in range(0, len(big), 64 * 1024):
+                yield big[start : start + 64 * 1024]
+
+        chunked = c.post(
+            "/v1/solves", content=chunks(), headers={"content-type": "application/json"}
+        )
+        assert chunked.status_code == 413
+
+
+def test_delete_removes_only_finished_jobs(client: httpx.Client) -> None:
+    job = submit(client, dataset("crimea"), time_limit=60)
+    wait_for(client, job["id"], lambda j: j["status"] == "running")
+    assert client.delete(f"/v1/solves/{job['id']}").status_code == 409
+    client.post(f"/v1/solves/{job['id']}/cancel")
+    wait_for(client, job["id"])
+    assert client.delete(f"/v1/solves/{job['id']}").status_code == 204
+    assert client.get(f"/v1/solves/{job['id']}").status_code == 404
+
+
+def test_list_is_paginated(client: httpx.Client) -> None:
+    page = client.get("/v1/solves", params={"limit": 2, "offset": 0}).json()
+    assert page["limit"] == 2
+    assert len(page["items"]) <= 2
+    assert page["total"] >= len(page["items"])
+    assert client.get("/v1/solves", params={"limit": 0}).status_code == 422
+
+
+def test_validate_lists_every_error(client: httpx.Client) -> None:
+    assert client.post("/v1/validate", json={"scenario": dataset(SMALL)}).json() == {
+        "valid": True,
+        "errors": [],
+    }
+    bad = dataset(SMALL)
+    bad["territories"][0]["accounts"] = -3
+    bad["territories"][1]["win_share_pct"] = 150
+    answer = client.post("/v1/validate", json={"scenario": bad}).json()
+    assert answer["valid"] is False
+    fields = {e["field"] for e in answer["errors"]}
+    first, second = (t["id"] for t in bad["territories"][:2])
+    assert fields == {
+        f"scenario.territories[{first}].accounts",
+        f"scenario.territories[{second}].win_share_pct",
+    }
+
+
+def test_evaluate_a_hand_made_plan_with_violations(client: httpx.Client) -> None:
+    data = dataset(SMALL)
+    scenario = load_scenario(data)
+    rows = [
+        {"person": r.id, "period": p, "role": "farmer", "territory": scenario.territories[0].id}
+        for r in scenario.reps
+        for p in range(scenario.periods)
+    ]
+    response = client.post("/v1/evaluate", json={"scenario": data, "plan": {"assignments": rows}})
+    assert response.status_code == 200
+    answer = response.json()
+    expected = simulate(scenario, Plan.model_validate({"assignments": rows}))
+    assert answer["feasible"] is False
+    assert answer["score"] == expected.score
+    assert len(answer["violations"]) == len(expected.violations) > 0
+    assert {v["rule"] for v in answer["violations"]} == {v.rule for v in expected.violations}
+
+    broken = client.post("/v1/evaluate", json={"scenario": data, "plan": {"rows": []}})
+    assert broken.status_code == 422
+    assert broken.json()["errors"][0]["field"].startswith("plan")
+
+
+def test_reproducible_option_gives_the_same_plan(client: httpx.Client) -> None:
+    data = dataset("rotation_distributor")
+    plans = []
+    for _ in range(2):
+        job = submit(client, data, time_limit=2, reproducible=True)
+        done = wait_for(client, job["id"])
+        assert done["solver"]["parameters"]["workers"] == 1
+        plans.append(client.get(f"/v1/solves/{job['id']}/plan").json())
+    assert plans[0]["assignments"] == plans[1]["assignments"]
+    assert plans[0]["score"] == plans[1]["score"]
+
+
+def test_a_dead_solve_process_fails_its_job_and_the_service_stays_up(client: httpx.Client) -> None:
+    job = submit(client, dataset("crimea"), time_limit=60)
+    running = wait_for(client, job["id"], running_with_progress)
+    os.kill(running["solver"]["pid"], signal.SIGKILL)
+    done = wait_for(client, job["id"], timeout=30)
+    assert done["status"] == "failed"
+    assert "SIGKILL" in done["error"]
+    assert client.get("/readyz").status_code == 200
+    again = submit(client, dataset(SMALL), time_limit=1)
+    assert wait_for(client, again["id"])["status"] == "succeeded"
+
+
+def test_health(client: httpx.Client) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json()["status"] == "ready"
+
+
+def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
+    svc = Service(tmp_path / "data", env={"LEDOKOL_MAX_QUEUED": "1"}).start()
+    try:
+        with svc.client() as c:
+            first = submit(c, dataset("crimea"), time_limit=60)
+            wait_for(c, first["id"], lambda j: j["status"] == "running")
+            second = submit(c, dataset(SMALL), time_limit=1)
+            full = c.post("/v1/solves", json={"scenario": dataset(SMALL)})
+            assert full.status_code == 429
+            assert int(full.headers["retry-after"]) > 0
+            assert full.headers["content-type"] == "application/problem+json"
+            for job in (first, second):
+                c.post(f"/v1/solves/{job['id']}/cancel")
+    finally:
+        svc.stop()
+
+
+def test_killing_the_service_loses_no_job(tmp_path: Path) -> None:
+    svc = Service(tmp_path / "data").start()
+    try:
+        with svc.client() as c:
+            jobs = [submit(c, dataset(SMALL), time_limit=4) for _ in range(3)]
+            wait_for(c, jobs[0]["id"], lambda j: j["status"] == "running")
+            pid = c.get(f"/v1/solves/{jobs[0]['id']}").json()["solver"]["pid"]
+        svc.kill()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.1)
+        assert not _alive(pid), "a solve process outlived its killed service"
+        svc.start()
+        with svc.client() as c:
+            for job in jobs:
+                done = wait_for(c, job["id"])
+                assert done["status"] == "succeeded", done
+                assert done["solver_status"] in ("OPTIMAL", "FEASIBLE")
+            assert c.get(f"/v1/solves/{jobs[0]['id']}").json()["attempts"] == 2
+    finally:
+        svc.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is dead for our purpose
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except OSError:
+        return False

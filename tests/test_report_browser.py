@@ -1,0 +1,97 @@
+"""The HTML report in a real browser (Debian's chromium, headless): it renders with no console
+message at all and shows the schedule chart, the KPI cards and the territory charts."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from service import unavailable
+
+from optimizer.datasets import load_dataset
+from optimizer.plan import Plan
+from optimizer.report.html import render_html
+from optimizer.simulate import simulate
+from optimizer.solve import SolveOptions, solve
+from optimizer.status_quo import status_quo_plan
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+]
+
+
+def _browse(page: Path, tmp_path: Path) -> tuple[str, list[str]]:
+    """The DOM after load, and every console message the page produced."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        unavailable("chromium")
+    run = subprocess.run(
+        [chromium, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    console = [line for line in run.stderr.splitlines() if ":CONSOLE" in line]
+    return run.stdout, console
+
+
+def test_the_console_check_sees_errors(tmp_path: Path) -> None:
+    """The harness itself: a broken page is caught (so a clean report means something)."""
+    page = tmp_path / "broken.html"
+    page.write_text("<html><body><script>missing()</script></body></html>", encoding="utf-8")
+    _, console = _browse(page, tmp_path)
+    assert any("ReferenceError" in line for line in console)
+
+
+def test_report_renders_cleanly_with_its_charts(tmp_path: Path) -> None:
+    s = load_dataset("long_cycle_equipment")
+    result = solve(s, SolveOptions(time_limit=3, workers=1))
+    assert result.plan is not None and result.evaluation is not None
+    page = tmp_path / "report.html"
+    html = render_html(s, result.plan, result.evaluation, simulate(s, status_quo_plan(s)))
+    page.write_text(html, encoding="utf-8")
+    dom, console = _browse(page, tmp_path)
+    assert console == []
+    chart = re.search(r"<svg id=\"schedule-chart\".*?</svg>", dom, re.S)
+    assert chart is not None, "no schedule chart in the rendered page"
+    persons = {a.person for a in result.plan.assignments}
+    assert chart.group(0).count("<rect") == len(persons) * s.periods
+    assert 'id="kpis"' in dom
+    assert 'id="territory-charts"' in dom
+    assert dom.count("<polyline") == 2 * len(s.territories)
+
+
+def test_infeasible_report_shows_the_explanation(tmp_path: Path) -> None:
+    s = load_dataset("long_cycle_equipment")
+    plan = Plan(scenario=s.name, status="INFEASIBLE", assignments=(), explanation="Kerch & co")
+    page = tmp_path / "infeasible.html"
+    page.write_text(render_html(s, plan, None, None), encoding="utf-8")
+    dom, console = _browse(page, tmp_path)
+    assert console == []
+    assert "Kerch &amp; co" in dom
+    assert "schedule-chart" not in dom
+
+
+@pytest.mark.parametrize("name", ["crimea"])
+def test_status_quo_report_of_a_dataset(tmp_path: Path, name: str) -> None:
+    s = load_dataset(name)
+    plan = status_quo_plan(s)
+    ev = simulate(s, plan)
+    page = tmp_path / f"{name}.html"
+    page.write_text(render_html(s, ev.apply_to(plan), ev, ev), encoding="utf-8")
+    dom, console = _browse(page, tmp_path)
+    assert console == []
+    assert "schedule-chart" in dom
