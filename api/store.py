@@ -11,7 +11,10 @@ was killed) goes back to the queue.
 from __future__ import annotations
 
 import json
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,7 +35,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
@@ -156,7 +159,19 @@ class Store:
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        # SQLite has one writer at a time and makes the others sleep and retry; every writer
+        # of an embedded store lives in this process, so they queue on a lock instead
+        self._write_lock = threading.Lock() if url.startswith("sqlite") else None
         metadata.create_all(self.engine)
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        if self._write_lock is None:
+            with self.engine.begin() as db:
+                yield db
+            return
+        with self._write_lock, self.engine.begin() as db:
+            yield db
 
     @property
     def postgres(self) -> bool:
@@ -185,7 +200,7 @@ class Store:
         job_id = str(uuid.uuid4())
         stamp = now()
         try:
-            with self.engine.begin() as db:
+            with self._tx() as db:
                 db.execute(
                     jobs.insert().values(
                         id=job_id,
@@ -259,7 +274,7 @@ class Store:
 
     def delete(self, job_id: str, owner: str) -> bool:
         """Remove a finished job and its data; False if it is not finished (or not there)."""
-        with self.engine.begin() as db:
+        with self._tx() as db:
             result = db.execute(
                 jobs.delete().where(
                     jobs.c.id == job_id, jobs.c.owner == owner, jobs.c.status.in_(FINISHED)
@@ -273,7 +288,7 @@ class Store:
         """A queued job is cancelled at once; a running one is asked to stop (its runner keeps
         the best plan found so far)."""
         stamp = now()
-        with self.engine.begin() as db:
+        with self._tx() as db:
             db.execute(
                 update(jobs)
                 .where(jobs.c.id == job_id, jobs.c.owner == owner, jobs.c.status == QUEUED)
@@ -301,7 +316,7 @@ class Store:
     def claim(self, worker: str, lease_seconds: float) -> Job | None:
         """Take the oldest queued job for `worker`, or None. Exactly one claimer wins a job."""
         for _ in range(5):
-            with self.engine.begin() as db:
+            with self._tx() as db:
                 query = (
                     select(jobs.c.id)
                     .where(jobs.c.status == QUEUED)
@@ -339,7 +354,7 @@ class Store:
         if progress is not None:
             values["progress"] = json.dumps(progress)
             values["updated_at"] = now()
-        with self.engine.begin() as db:
+        with self._tx() as db:
             result = db.execute(
                 update(jobs)
                 .where(jobs.c.id == job_id, jobs.c.claimed_by == worker, jobs.c.status == RUNNING)
@@ -348,7 +363,7 @@ class Store:
         return result.rowcount == 1
 
     def set_solver(self, job_id: str, solver: dict[str, Any]) -> None:
-        with self.engine.begin() as db:
+        with self._tx() as db:
             db.execute(update(jobs).where(jobs.c.id == job_id).values(solver=json.dumps(solver)))
 
     def finish(
@@ -363,7 +378,7 @@ class Store:
     ) -> bool:
         assert status in FINISHED
         stamp = now()
-        with self.engine.begin() as db:
+        with self._tx() as db:
             result = db.execute(
                 update(jobs)
                 .where(jobs.c.id == job_id, jobs.c.claimed_by == worker, jobs.c.status == RUNNING)
@@ -382,15 +397,29 @@ class Store:
 
     def requeue_abandoned(self, worker_prefix: str | None = None) -> int:
         """Running jobs whose lease ran out (or, at start-up, that this instance held before it
-        was killed) go back to the queue, their progress reset."""
+        was killed) go back to the queue, their progress reset; those whose owner had asked to
+        cancel them end cancelled instead. Returns how many were requeued."""
         stamp = now()
         condition = jobs.c.lease_until < stamp
         if worker_prefix is not None:
             condition = condition | jobs.c.claimed_by.like(f"{worker_prefix}%")
-        with self.engine.begin() as db:
+        abandoned = (jobs.c.status == RUNNING) & condition
+        with self._tx() as db:
+            db.execute(
+                update(jobs)
+                .where(abandoned, jobs.c.cancel_requested.is_(True))
+                .values(
+                    status=CANCELLED,
+                    error="cancelled while its service was down; no plan was kept",
+                    claimed_by=None,
+                    lease_until=None,
+                    updated_at=stamp,
+                    finished_at=stamp,
+                )
+            )
             result = db.execute(
                 update(jobs)
-                .where(jobs.c.status == RUNNING, condition)
+                .where(abandoned)
                 .values(
                     status=QUEUED,
                     claimed_by=None,

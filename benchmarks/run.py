@@ -20,6 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RAW = HERE / "results" / "simulate.json"
 SOLVE = HERE / "results" / "solve.json"
+LOAD = HERE / "results" / "api_load.json"
 
 
 def machine() -> str:
@@ -98,6 +99,7 @@ including every person's reach. Times in milliseconds; one process, nothing else
         + "\n"
     )
     text += solve_section()
+    text += load_section()
     (HERE / "RESULTS.md").write_text(text)
     print(f"wrote {HERE / 'RESULTS.md'}")
 
@@ -131,6 +133,34 @@ def solve_section() -> str:
     return "\n".join(lines) + "\n"
 
 
+def load_section() -> str:
+    if not LOAD.exists():
+        return ""
+    r = json.loads(LOAD.read_text())
+    goal = "met" if max(r["submit_p99_ms"], r["status_p99_ms"]) < 50 else "missed"
+    limits = ", ".join(f"{t['time_limit']} s -> {t['solve_seconds']} s" for t in r["time_limits"])
+    return f"""
+## Planning service under load
+
+`benchmarks/load_api.py`: a real `ledokol serve` on localhost (embedded SQLite, one solve at a
+time with every CPU), {r["clients"]} concurrent clients arriving over the first 5 s, each
+submitting the small `long_cycle_equipment` scenario (1 s limit) and polling its status every
+0.5 s, for {r["seconds"]:g} s. Goal: p99 < 50 ms for submit and status calls ({goal}).
+
+| calls | count | p50 ms | p99 ms |
+|---|---:|---:|---:|
+| submit | {r["submit_calls"]} | {r["submit_p50_ms"]} | {r["submit_p99_ms"]} |
+| status | {r["status_calls"]} | {r["status_p50_ms"]} | {r["status_p99_ms"]} |
+
+- Jobs finished per minute: {r["jobs_per_minute"]} ({r["finished"]} of {r["submitted"]}
+  submitted; the rest were still queued when the clock stopped and were cancelled after).
+- 5xx answers: {r["server_errors"]}; lost jobs: {r["lost"]}; 429 answers: {r["rejected_429"]}.
+- Cancel of a running crimea solve answered (job finished, best plan kept:
+  {r["cancelled_with_plan"]}) in {r["cancel_answered_s"]} s.
+- Time limits on crimea, limit -> solve seconds reported by the job: {limits}.
+"""
+
+
 def fmt(value: object) -> str:
     return "" if value is None else f"{value:,}"
 
@@ -142,4 +172,8 @@ if __name__ == "__main__":
             import solve_study
 
             solve_study.main()
+        if "--no-load" not in sys.argv:
+            import load_api
+
+            load_api.main()
     write_results()

@@ -348,8 +348,8 @@ def test_killing_the_service_loses_no_job(tmp_path: Path) -> None:
     try:
         with svc.client() as c:
             jobs = [submit(c, dataset(SMALL), time_limit=4) for _ in range(3)]
-            wait_for(c, jobs[0]["id"], lambda j: j["status"] == "running")
-            pid = c.get(f"/v1/solves/{jobs[0]['id']}").json()["solver"]["pid"]
+            running = wait_for(c, jobs[0]["id"], lambda j: j["solver"] is not None)
+            pid = running["solver"]["pid"]
         svc.kill()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and _alive(pid):
@@ -376,3 +376,16 @@ def _alive(pid: int) -> bool:
             return f.read().split()[2] != "Z"
     except OSError:
         return False
+
+
+def test_a_solve_over_its_memory_limit_fails_with_the_reason(tmp_path: Path) -> None:
+    svc = Service(tmp_path / "data", env={"LEDOKOL_MEMORY_LIMIT_MB": "64"}).start()
+    try:
+        with svc.client() as c:
+            job = submit(c, dataset("crimea"), time_limit=10)
+            done = wait_for(c, job["id"], timeout=60)
+            assert done["status"] == "failed"
+            assert done["error"] == "out of memory (limit 64 MB)"
+            assert c.get("/readyz").status_code == 200
+    finally:
+        svc.stop()

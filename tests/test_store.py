@@ -95,6 +95,16 @@ def test_an_expired_lease_goes_back_to_the_queue(store: Store) -> None:
     assert store.finish(job.id, "alive:1", SUCCEEDED, plan_json="{}") is True
 
 
+def test_a_job_cancelled_while_its_service_was_down_is_not_rerun(store: Store) -> None:
+    job, _ = _job(store)
+    store.claim("gone:1", lease_seconds=-1)
+    store.request_cancel(job.id, "o")
+    assert store.requeue_abandoned() == 0
+    after = store.get(job.id)
+    assert after is not None and after.status == CANCELLED
+    assert store.claim("alive:1", 60) is None
+
+
 def test_cancel_and_delete(store: Store) -> None:
     queued, _ = _job(store)
     assert store.request_cancel(queued.id, "o").status == CANCELLED  # type: ignore[union-attr]
