@@ -152,6 +152,9 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         kwargs: dict[str, Any] = {"future": True}
+        # enough connections for every request thread (40) and the runners, so no request
+        # waits for a free connection
+        kwargs.update(pool_size=20, max_overflow=30)
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:

@@ -146,6 +146,9 @@ def load_section() -> str:
 time with every CPU), {r["clients"]} concurrent clients arriving over the first 5 s, each
 submitting the small `long_cycle_equipment` scenario (1 s limit) and polling its status every
 0.5 s, for {r["seconds"]:g} s. Goal: p99 < 50 ms for submit and status calls ({goal}).
+The load generator (one Python process, 50 async clients), the service and the solves (CP-SAT
+on every core, at nice 10) share the same machine; a single request on an idle service takes
+4-8 ms (submit) and 2 ms (status) with curl, and the store's own read or write 0.4 ms.
 
 | calls | count | p50 ms | p99 ms |
 |---|---:|---:|---:|
