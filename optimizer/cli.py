@@ -130,6 +130,13 @@ def solve(
         bool,
         typer.Option("--no-warm-start", help="Search from scratch (no greedy/status-quo hint)."),
     ] = False,
+    strategy: Annotated[
+        str,
+        typer.Option(
+            help="cp-sat (one search of the whole model), lns (neighbourhood search from the "
+            "warm start, for large scenarios) or auto (lns above 40 people)."
+        ),
+    ] = "auto",
 ) -> None:
     """Find the best plan: KPIs against the status quo, hires, bonus, targets, schedule."""
     from optimizer.report.console import print_solution
@@ -137,6 +144,9 @@ def solve(
     from optimizer.solve import solve as run_solve
 
     s = _scenario(scenario)
+    if strategy not in ("auto", "cp-sat", "lns"):
+        typer.echo(f"--strategy: expected auto, cp-sat or lns, got {strategy!r}", err=True)
+        raise typer.Exit(EXIT_INVALID)
     live = sys.stderr.isatty()
     shown = [-1.0]
 
@@ -158,6 +168,7 @@ def solve(
         gap_pct=gap,
         progress=progress,
         greedy_hint=not no_warm_start,
+        strategy=strategy,
     )
     result = run_solve(s, options)
     if live and not quiet:
@@ -171,6 +182,8 @@ def solve(
             f"{'-' if result.warm_start_score is None else f'{result.warm_start_score:,}'}",
             highlight=False,
         )
+    if result.search:
+        out.print(f"search: {result.search}", highlight=False)
     if result.status == "INFEASIBLE":
         out.print(result.explanation or "no explanation found", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_INFEASIBLE)

@@ -65,6 +65,10 @@ class SolveOptions:
     stop: threading.Event | None = None
     log_search: bool = False
     explain: bool = True
+    # "cp-sat": one search over the whole model; "lns": neighbourhood search from the warm
+    # start (optimizer.search.lns); "auto": LNS for scenarios of more than LNS_PERSONS people
+    strategy: str = "auto"
+    lp_bound: bool = True  # also bound by the LP relaxation (HiGHS); the tighter bound counts
 
 
 @dataclass
@@ -82,6 +86,7 @@ class SolveResult:
     explanation: str | None = None
     model_size: dict[str, int] = field(default_factory=dict)
     warm_start_score: int | None = None
+    search: str | None = None  # what a neighbourhood search did, in one line
 
     @property
     def has_plan(self) -> bool:
@@ -104,9 +109,31 @@ def relative_gap_pct(score: int, bound: float) -> float:
     return abs(bound - score) / max(1.0, abs(score)) * 100.0
 
 
+LNS_PERSONS = 40  # "auto" searches neighbourhoods above this many reps and positions
+STRATEGIES = ("auto", "cp-sat", "lns")
+
+
 def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
     """Find the best plan of a scenario within the options' limits."""
     options = options or SolveOptions()
+    if options.strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}")
+    if options.strategy == "lns" or (options.strategy == "auto" and len(s.persons) > LNS_PERSONS):
+        from optimizer.search.lns import LnsOptions, lns_solve
+
+        return lns_solve(
+            s,
+            LnsOptions(
+                time_limit=options.time_limit,
+                workers=options.workers,
+                seed=options.seed,
+                gap_pct=options.gap_pct,
+                lp_bound=options.lp_bound,
+                progress=options.progress,
+                stop=options.stop,
+                hint=options.hint,
+            ),
+        )
     started = time.monotonic()
     workers = options.workers or os.cpu_count() or 1
     info = SolverInfo(name="cp-sat", version=_version(), workers=workers, seed=options.seed)
@@ -129,6 +156,7 @@ def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
 
     warm, warm_eval = _warm_start(s, options)
     built = build_model(s)
+    lp = _LpBoundThread(built, options.time_limit) if options.lp_bound else None
     if warm is not None:
         left = options.time_limit - (time.monotonic() - started)
         add_hint(built, warm, complete=left > 1.0, seconds=left / 4, stop=options.stop)
@@ -156,8 +184,12 @@ def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
     if stopper is not None:
         stopper.set()
     status = STATUS[code]
-    seconds = time.monotonic() - started
     bound = _bound(solver, code)
+    if lp is not None:
+        lp_value = lp.result(wait=max(0.0, options.time_limit - (time.monotonic() - started)))
+        if lp_value is not None and code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            bound = lp_value if bound is None else min(bound, lp_value)
+    seconds = time.monotonic() - started
 
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         plan = extract_plan(built, solver)
@@ -400,6 +432,29 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
                 solutions=self.solutions,
             )
         )
+
+
+class _LpBoundThread:
+    """The LP relaxation's bound, computed beside the search (HiGHS releases the GIL)."""
+
+    def __init__(self, built: Built, time_limit: float) -> None:
+        self.value: int | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(built.model.clone(), time_limit), daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, model: cp_model.CpModel, time_limit: float) -> None:
+        from optimizer.search.bound import lp_bound
+
+        try:
+            self.value = lp_bound(model, time_limit=time_limit).bound
+        except Exception:  # a bound is a bonus: never fail a solve for it
+            log.exception("LP relaxation failed")
+
+    def result(self, wait: float) -> int | None:
+        self._thread.join(timeout=wait)
+        return self.value
 
 
 def _stop_when_set(

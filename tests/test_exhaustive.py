@@ -14,10 +14,13 @@ from exhaustive import exhaustive_optimum, search_size
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from optimizer.model import build_model
 from optimizer.scenario import Scenario
+from optimizer.search.bound import lp_bound
+from optimizer.search.lns import LnsOptions, lns_solve
 from optimizer.solve import SolveOptions, solve
 
-ONE_WORKER = SolveOptions(time_limit=60, workers=1, seed=0)
+ONE_WORKER = SolveOptions(time_limit=60, workers=1, seed=0, strategy="cp-sat")
 
 
 def economy(d: dict[str, Any]) -> dict[str, Any]:
@@ -46,6 +49,8 @@ def check_optimum(s: Scenario) -> str:
         return "infeasible"
     assert result.status == "OPTIMAL", result.summary()
     assert result.score == expected
+    lp = lp_bound(build_model(s).model)
+    assert lp.bound is not None and lp.bound >= expected, lp  # the LP bound is a true bound
     return "optimal"
 
 
@@ -263,3 +268,22 @@ def test_random_tiny_optimum_is_exhaustive_optimum(s):
     assume(size <= 40_000)
     event(check_optimum(s))
     event(f"search size {'<1k' if size < 1000 else '<10k' if size < 10_000 else '<40k'}")
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(tiny_scenarios())
+def test_neighbourhood_search_reaches_the_exhaustive_optimum(s):
+    """LNS from the warm start ends at the optimum the exhaustive search finds (its
+    neighbourhoods grow until one frees everything)."""
+    assume(search_size(s) <= 40_000)
+    expected = exhaustive_optimum(s)
+    assume(expected is not None)
+    result = lns_solve(s, LnsOptions(time_limit=60, workers=1, seed=0, stagnation=40))
+    assert result.plan is not None
+    assert result.score == expected, result.search
+    event("searched neighbourhoods" if result.search else "no feasible warm start: whole model")

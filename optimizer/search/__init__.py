@@ -1,0 +1,1 @@
+"""Search beyond one monolithic CP-SAT solve: large-neighbourhood search and honest bounds."""

@@ -1,0 +1,218 @@
+"""An honest upper bound on the best score: the LP relaxation of the exact model, by HiGHS.
+
+The model's constraints are read from its CP-SAT proto and relaxed, never tightened:
+- integrality is dropped (every variable continuous within its domain's hull);
+- a linear constraint under enforcement literals `e_1..e_k` holds only when all are 1: it is
+  relaxed by the tightest big-M its variables' bounds allow, `lo - (lo - min) * sum(1 - e_i)`;
+- `bool_or`, `bool_and`, `at_most_one`, `exactly_one` become their linear forms;
+- `m = min(x, y)` (CP-SAT's `lin_max` of negations) keeps only `m <= x`, `m <= y`;
+- any other constraint kind is dropped.
+Every integer solution of the model satisfies the relaxation, so the LP optimum is at least the
+best score; it is reported only when HiGHS proves the LP optimal, and rounded up with a margin
+for floating point. What the relaxation gives away: fractional people (a rep half hunter, half
+farmer; a hunter spread over towns past the prospect-supply floor), floors and minima taken
+as their linear hulls, and stint lengths spread over fractional runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+log = logging.getLogger(__name__)
+
+INF = 1e30
+RELATIVE_MARGIN = 1e-7  # floating point safety when turning the LP optimum into an integer bound
+
+
+@dataclass(frozen=True)
+class LpBound:
+    bound: int | None  # None: no proof within the limit
+    status: str
+    seconds: float
+    rows: int
+    columns: int
+
+
+def lp_bound(model: cp_model.CpModel, time_limit: float = 60.0, threads: int = 1) -> LpBound:
+    """Solve the LP relaxation of a maximization model; `bound` >= every feasible score."""
+    import highspy
+    from ortools.sat import cp_model_pb2
+
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.pb"
+        model.export_to_file(str(path))
+        proto = cp_model_pb2.CpModelProto.FromString(path.read_bytes())
+    lower = np.array([v.domain[0] for v in proto.variables], dtype=float)
+    upper = np.array([v.domain[-1] for v in proto.variables], dtype=float)
+    rows = _Rows(lower, upper)
+    for ct in proto.constraints:
+        rows.add_constraint(ct)
+    obj = proto.objective
+    cost = np.zeros(len(lower))
+    for var, coeff in zip(obj.vars, obj.coeffs, strict=True):
+        cost[var] += coeff
+    scaling = obj.scaling_factor or 1.0
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(lower)
+    lp.num_row_ = rows.count
+    lp.col_cost_ = cost
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = np.array(rows.lo, dtype=float)
+    lp.row_upper_ = np.array(rows.hi, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array(rows.start, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(rows.index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(rows.value, dtype=float)
+    h = _quiet_highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", max(1, threads))
+    h.setOptionValue("time_limit", max(0.1, time_limit - (time.monotonic() - started)))
+    h.passModel(lp)
+    h.run()
+    status = h.modelStatusToString(h.getModelStatus())
+    seconds = time.monotonic() - started
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        log.info("LP relaxation: %s after %.1f s (no bound)", status, seconds)
+        return LpBound(None, status, seconds, rows.count, len(lower))
+    # CP-SAT keeps a maximization as minimize(c.x) with scaling_factor -1
+    value = scaling * (h.getInfo().objective_function_value + obj.offset)
+    bound = math.ceil(value + RELATIVE_MARGIN * max(1.0, abs(value))) if scaling < 0 else None
+    log.info("LP relaxation: bound %s in %.1f s (%d rows)", bound, seconds, rows.count)
+    return LpBound(bound, status, seconds, rows.count, len(lower))
+
+
+_BANNER_SHOWN = threading.Lock()
+
+
+def _quiet_highs():  # type: ignore[no-untyped-def]
+    """A Highs instance; the first one of a process prints a banner on the C-level stdout,
+    which would break the CLI's and the service's output, so it goes to /dev/null."""
+    import highspy
+
+    if not _BANNER_SHOWN.acquire(blocking=False):
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+class _Rows:
+    """The relaxation's rows in compressed row form."""
+
+    def __init__(self, lower: np.ndarray, upper: np.ndarray) -> None:
+        self.lower, self.upper = lower, upper
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+        self.start: list[int] = [0]
+        self.index: list[int] = []
+        self.value: list[float] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.lo)
+
+    def row(self, terms: dict[int, float], lo: float, hi: float) -> None:
+        for var, coeff in terms.items():
+            if coeff:
+                self.index.append(var)
+                self.value.append(coeff)
+        self.start.append(len(self.index))
+        self.lo.append(lo)
+        self.hi.append(hi)
+
+    @staticmethod
+    def _literal(terms: dict[int, float], lit: int, sign: float) -> float:
+        """Add sign * lit to terms; returns the constant part (a negated literal is 1 - x)."""
+        if lit >= 0:
+            terms[lit] = terms.get(lit, 0.0) + sign
+            return 0.0
+        var = -lit - 1
+        terms[var] = terms.get(var, 0.0) - sign
+        return sign
+
+    def add_constraint(self, ct) -> None:  # type: ignore[no-untyped-def]
+        kind = ct.WhichOneof("constraint")
+        enforcement = list(ct.enforcement_literal)
+        if kind == "linear":
+            self._linear(
+                list(ct.linear.vars), list(ct.linear.coeffs), list(ct.linear.domain), enforcement
+            )
+        elif kind == "bool_or":
+            terms: dict[int, float] = {}
+            const = sum(self._literal(terms, lit, 1.0) for lit in ct.bool_or.literals)
+            const += sum(self._literal(terms, lit, -1.0) for lit in enforcement) + len(enforcement)
+            self.row(terms, 1.0 - const, INF)
+        elif kind == "bool_and":
+            for lit in ct.bool_and.literals:  # lit >= 1 - sum(1 - e)
+                terms = {}
+                const = self._literal(terms, lit, 1.0)
+                const += sum(self._literal(terms, e, -1.0) for e in enforcement) + len(enforcement)
+                self.row(terms, 1.0 - const, INF)
+        elif kind in ("at_most_one", "exactly_one") and not enforcement:
+            literals = getattr(ct, kind).literals
+            terms = {}
+            const = sum(self._literal(terms, lit, 1.0) for lit in literals)
+            lo = 1.0 - const if kind == "exactly_one" else -INF
+            self.row(terms, lo, 1.0 - const)
+        elif kind == "lin_max" and not enforcement:
+            target = ct.lin_max.target
+            for e in ct.lin_max.exprs:  # target >= expr (the convex side)
+                terms = {}
+                for var, coeff in zip(target.vars, target.coeffs, strict=True):
+                    terms[var] = terms.get(var, 0.0) + coeff
+                for var, coeff in zip(e.vars, e.coeffs, strict=True):
+                    terms[var] = terms.get(var, 0.0) - coeff
+                self.row(terms, e.offset - target.offset, INF)
+        # other kinds (and enforced at_most_one/exactly_one/lin_max) are dropped: a relaxation
+
+    def _linear(
+        self, variables: list[int], coeffs: list[int], domain: list[int], enforcement: list[int]
+    ) -> None:
+        lo, hi = float(domain[0]), float(domain[-1])
+        low = sum(
+            c * (self.lower[v] if c > 0 else self.upper[v])
+            for v, c in zip(variables, coeffs, strict=True)
+        )
+        high = sum(
+            c * (self.upper[v] if c > 0 else self.lower[v])
+            for v, c in zip(variables, coeffs, strict=True)
+        )
+        if not enforcement:
+            terms: dict[int, float] = {}
+            for v, c in zip(variables, coeffs, strict=True):
+                terms[v] = terms.get(v, 0.0) + c
+            self.row(terms, lo if lo > -(2**62) else -INF, hi if hi < 2**62 else INF)
+            return
+        # sum(c x) >= lo - (lo - low) * sum(1 - e): only where it cuts anything
+        for bound, side in ((lo, +1), (hi, -1)):
+            if abs(bound) >= 2**62 or (side > 0 and bound <= low) or (side < 0 and bound >= high):
+                continue
+            big = (bound - low) if side > 0 else (high - bound)
+            terms = {}
+            for v, c in zip(variables, coeffs, strict=True):
+                terms[v] = terms.get(v, 0.0) + side * c
+            const = 0.0
+            for e in enforcement:  # + big * (1 - e) on the relaxed side
+                const += self._literal(terms, e, -big) + big
+            # side * (sum c x) + big * sum(1 - e) >= side * bound
+            self.row(terms, side * bound - const, INF)

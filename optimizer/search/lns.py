@@ -1,0 +1,400 @@
+"""Large-neighbourhood search over the exact CP-SAT model.
+
+Start from the checked warm start (the better of the greedy plan and the status quo). Then,
+again and again, free a neighbourhood — a region of nearby territories and the people working
+or based there; a time window; the hunters and farmers of one prospect pool; a random group —
+fix every other decision to the incumbent (by narrowing the variables' domains in place: the
+model is built once), and let CP-SAT re-optimize the neighbourhood under a short limit, hinted
+with the incumbent. A result becomes the incumbent only when the simulator finds it free of
+violations and scores it as the model does (an improvement, or an equal plan, which moves the
+search along a plateau). Each kind's neighbourhood grows when CP-SAT proves it holds nothing
+better and shrinks when it cannot finish in time. The coupling rules (company goals,
+`max_hires`, hires per period, trainer capacity, the bonus level) hold by construction: every
+sub-solve is the whole model with part of it fixed.
+
+The bound reported is the LP relaxation's (HiGHS, computed beside the search): a true gap.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import random
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from optimizer.model import Built, build_model
+from optimizer.plan import Plan, SolverInfo
+from optimizer.scenario import Scenario
+from optimizer.search.bound import LpBound, lp_bound
+from optimizer.solve import (
+    Progress,
+    SolveOptions,
+    SolveResult,
+    _result,
+    _version,
+    _warm_start,
+    check,
+    extract_plan,
+    relative_gap_pct,
+)
+
+log = logging.getLogger(__name__)
+
+KINDS = ("region", "window", "pool", "random")
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """What is freed: every period of `persons`, and every person in `periods` (with the bonus
+    level of those periods)."""
+
+    kind: str
+    persons: frozenset[str]
+    periods: frozenset[int] = frozenset()
+    both: bool = False  # free only the persons' cells inside the periods
+
+    def frees(self, person: str, period: int) -> bool:
+        if self.both:
+            return person in self.persons and period in self.periods
+        return person in self.persons or period in self.periods
+
+    def frees_level(self, period: int) -> bool:
+        return not self.both and period in self.periods
+
+
+@dataclass
+class LnsStats:
+    iterations: int = 0
+    improvements: int = 0
+    tried: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    improved: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    size: dict[str, float] = field(default_factory=dict)
+    sub_time_limit: float = 1.0
+
+    def line(self) -> str:
+        kinds = ", ".join(
+            f"{k} {self.improved[k]}/{self.tried[k]} (size {self.size.get(k, 0):.0f})"
+            for k in KINDS
+            if self.tried[k]
+        )
+        return f"{self.iterations} neighbourhoods, {self.improvements} improvements: {kinds}"
+
+
+@dataclass
+class LnsOptions:
+    """How to search. `workers` are CP-SAT's per sub-solve (default: every CPU)."""
+
+    time_limit: float = 60.0
+    workers: int | None = None
+    seed: int = 0
+    gap_pct: float | None = None
+    sub_time_limit: float = 1.0  # first limit per neighbourhood; adapted as the search goes
+    max_sub_time_limit: float = 30.0
+    stagnation: int | None = None  # neighbourhoods without improvement before giving up
+    lp_bound: bool = True
+    progress: Callable[[Progress], None] | None = None
+    stats: Callable[[LnsStats], None] | None = None
+    stop: threading.Event | None = None
+    hint: Plan | None = None
+
+
+class _Search:
+    def __init__(self, s: Scenario, built: Built, options: LnsOptions, started: float) -> None:
+        self.s = s
+        self.built = built
+        self.options = options
+        self.started = started
+        self.rng = random.Random(options.seed)
+        v = built.build.vars
+        self.v = v
+        # (index, person, period, cell) of every decision literal, and bonus literals
+        self.cell_lits: list[tuple[int, str, int, object]] = []
+        for (person, p), options_ in v.cells.items():
+            for cell, lit in options_.items():
+                if not isinstance(lit, int):
+                    self.cell_lits.append((lit.Index(), person, p, cell))
+        self.level_lits: list[tuple[int, int, str]] = [
+            (lit.Index(), p, name)
+            for p, levels in v.level.items()
+            for name, lit in levels.items()
+            if not isinstance(lit, int)
+        ]
+        self.may_work: dict[str, set[str]] = defaultdict(set)
+        for (territory, _p), people in list(v.hunters.items()) + list(v.farmers.items()):
+            for person, lit in people:
+                if not (isinstance(lit, int) and lit == 0):
+                    self.may_work[territory].add(person.id)
+        self.home = {p.id: p.home for p in s.persons}
+        self.persons = [p.id for p in s.persons]
+        self.near = {t.id: self._nearest(t.id) for t in s.territories}
+        n = len(self.persons)
+        self.stats = LnsStats(sub_time_limit=options.sub_time_limit)
+        start_size = max(2.0, min(n, 8.0))
+        self.stats.size = dict.fromkeys(KINDS, start_size)
+        self.stats.size["window"] = max(1.0, s.periods / 4)
+
+    # -- neighbourhoods -----------------------------------------------------------------------
+
+    def _nearest(self, tid: str) -> list[str]:
+        s = self.s
+        here = s.territory_by_id[tid]
+
+        def km(other: str) -> float:
+            t = s.territory_by_id[other]
+            if here.lat is None or t.lat is None or here.lon is None or t.lon is None:
+                return math.inf
+            dlat = math.radians(t.lat - here.lat)
+            dlon = math.radians(t.lon - here.lon) * math.cos(math.radians((t.lat + here.lat) / 2))
+            return 6371.0 * math.hypot(dlat, dlon)
+
+        return sorted((t.id for t in s.territories), key=lambda o: (o != tid, km(o), o))
+
+    def neighbourhood(self, kind: str, plan: Plan) -> Neighbourhood:
+        size = max(1, round(self.stats.size[kind]))
+        works: dict[str, set[str]] = defaultdict(set)
+        for a in plan.assignments:
+            if a.territory is not None:
+                works[a.territory].add(a.person)
+        rng = self.rng
+        if kind == "window":
+            width = min(self.s.periods, size)
+            first = rng.randrange(0, self.s.periods - width + 1)
+            periods = frozenset(range(first, first + width))
+            if len(self.persons) <= 40:
+                return Neighbourhood(kind, frozenset(), periods)
+            # large scenarios: a window over a region, not over everyone
+            region = self._region(self._seed(works), 40, works)
+            return Neighbourhood(kind, frozenset(region), periods, both=True)
+        if kind == "region":
+            return Neighbourhood(kind, frozenset(self._region(self._seed(works), size, works)))
+        if kind == "pool":
+            t = self._seed(works)
+            chosen = set(works[t])
+            others = sorted(self.may_work[t] - chosen)
+            rng.shuffle(others)
+            chosen.update(others[: max(0, size - len(chosen))])
+            return Neighbourhood(kind, frozenset(chosen))
+        return Neighbourhood(
+            kind, frozenset(rng.sample(self.persons, min(size, len(self.persons))))
+        )
+
+    def _seed(self, works: dict[str, set[str]]) -> str:
+        active = sorted(t for t, people in works.items() if people)
+        pool = active or [t.id for t in self.s.territories]
+        return self.rng.choice(pool)
+
+    def _region(self, seed: str, size: int, works: dict[str, set[str]]) -> set[str]:
+        chosen: set[str] = set()
+        for t in self.near[seed]:
+            chosen |= works.get(t, set())
+            chosen |= {p for p, home in self.home.items() if home == t}
+            if len(chosen) >= size:
+                break
+        return chosen
+
+    # -- one sub-solve ------------------------------------------------------------------------
+
+    def fix(self, plan: Plan, hood: Neighbourhood) -> list[int]:
+        """Narrow the domains of every decision outside the neighbourhood; returns what to free."""
+        chosen = {(a.person, a.period): (a.role, a.territory) for a in plan.assignments}
+        proto = self.built.model.proto
+        fixed: list[int] = []
+        for index, person, p, cell in self.cell_lits:
+            if hood.frees(person, p):
+                continue
+            role, territory = chosen.get((person, p), ("off", None))
+            value = int(cell.role == role and cell.territory == territory)  # type: ignore[attr-defined]
+            domain = proto.variables[index].domain
+            domain[0] = value
+            domain[1] = value
+            fixed.append(index)
+        for index, p, name in self.level_lits:
+            if hood.frees_level(p):
+                continue
+            value = int(p < len(plan.bonus_levels) and plan.bonus_levels[p] == name)
+            domain = proto.variables[index].domain
+            domain[0] = value
+            domain[1] = value
+            fixed.append(index)
+        return fixed
+
+    def release(self, fixed: list[int]) -> None:
+        proto = self.built.model.proto
+        for index in fixed:
+            domain = proto.variables[index].domain
+            domain[0] = 0
+            domain[1] = 1
+
+
+def set_hint(model: cp_model.CpModel, values: list[int]) -> None:
+    """A complete hint in one go (every variable, in index order)."""
+    model.clear_hints()
+    hint = model.proto.solution_hint
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)
+
+
+def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
+    """Improve the checked warm start neighbourhood by neighbourhood until time, gap,
+    stagnation or stop."""
+    options = options or LnsOptions()
+    started = time.monotonic()
+    workers = options.workers or os.cpu_count() or 1
+    info = SolverInfo(name="cp-sat-lns", version=_version(), workers=workers, seed=options.seed)
+    warm, warm_eval = _warm_start(
+        s, SolveOptions(hint=options.hint, greedy_hint=options.hint is None)
+    )
+    if warm is None or warm_eval is None or not warm_eval.feasible:
+        from optimizer.solve import solve
+
+        log.info("no feasible warm start: solving the whole model instead")
+        left = max(0.1, options.time_limit - (time.monotonic() - started))
+        return solve(
+            s,
+            SolveOptions(
+                time_limit=left,
+                workers=options.workers,
+                seed=options.seed,
+                gap_pct=options.gap_pct,
+                progress=options.progress,
+                stop=options.stop,
+            ),
+        )
+    built = build_model(s)
+    search = _Search(s, built, options, started)
+    bound_box: dict[str, LpBound] = {}
+    bound_thread = None
+    if options.lp_bound:
+
+        def compute_bound() -> None:
+            bound_box["lp"] = lp_bound(
+                build_model(s).model, time_limit=max(1.0, options.time_limit * 0.9)
+            )
+
+        bound_thread = threading.Thread(target=compute_bound, name="ledokol-lp-bound", daemon=True)
+        bound_thread.start()
+
+    plan, evaluation = warm, warm_eval
+    values: list[int] | None = None
+    since_improvement = 0
+    stagnation = options.stagnation or max(60, 6 * len(KINDS))
+    kind_cycle = 0
+
+    def bound() -> int | None:
+        lp = bound_box.get("lp")
+        return None if lp is None else lp.bound
+
+    def report() -> None:
+        if options.progress is not None:
+            b = bound()
+            options.progress(
+                Progress(
+                    elapsed=time.monotonic() - started,
+                    score=evaluation.score,
+                    bound=b,
+                    gap_pct=None if b is None else relative_gap_pct(evaluation.score, b),
+                    solutions=search.stats.improvements,
+                )
+            )
+        if options.stats is not None:
+            options.stats(search.stats)
+
+    report()
+    while True:
+        left = options.time_limit - (time.monotonic() - started)
+        if left <= 0.05 or (options.stop is not None and options.stop.is_set()):
+            break
+        b = bound()
+        if (
+            options.gap_pct is not None
+            and b is not None
+            and relative_gap_pct(evaluation.score, b) <= options.gap_pct
+        ):
+            break
+        if since_improvement >= stagnation:
+            log.info("LNS: no improvement in %d neighbourhoods; stopping", since_improvement)
+            break
+        kind = KINDS[kind_cycle % len(KINDS)]
+        kind_cycle += 1
+        hood = search.neighbourhood(kind, plan)
+        if not hood.persons and not hood.periods:
+            continue
+        fixed = search.fix(plan, hood)
+        if values is not None:
+            set_hint(built.model, values)
+        else:
+            _hint_decisions(built, plan)
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = min(left, search.stats.sub_time_limit)
+        params.num_workers = workers
+        params.random_seed = options.seed + search.stats.iterations
+        if workers == 1:
+            params.interleave_search = False
+        stopper = _watch_stop(solver, options.stop)
+        code = solver.solve(built.model)
+        if stopper is not None:
+            stopper.set()
+        search.release(fixed)
+        search.stats.iterations += 1
+        search.stats.tried[kind] += 1
+        improved = False
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            candidate = extract_plan(built, solver)
+            checked = check(s, candidate, solver.value(built.score))
+            if checked.score >= evaluation.score:
+                improved = checked.score > evaluation.score
+                plan, evaluation = candidate, checked
+                values = list(solver.response_proto.solution)
+        size = search.stats.size
+        if improved:
+            search.stats.improvements += 1
+            search.stats.improved[kind] += 1
+            since_improvement = 0
+        else:
+            since_improvement += 1
+            if code == cp_model.OPTIMAL:
+                size[kind] = min(size[kind] * 1.25 + 1, _limit(s, kind))
+            elif code in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+                size[kind] = max(1.0, size[kind] * 0.8)
+        if code == cp_model.UNKNOWN:  # not even the hint came back: give sub-solves more time
+            search.stats.sub_time_limit = min(
+                options.max_sub_time_limit, search.stats.sub_time_limit * 2
+            )
+        report()
+
+    if bound_thread is not None:
+        bound_thread.join(timeout=max(0.0, options.time_limit - (time.monotonic() - started)))
+    seconds = time.monotonic() - started
+    b = bound()
+    if b is not None and b < evaluation.score:
+        raise AssertionError(f"LP bound {b} below a checked plan's score {evaluation.score}")
+    gap = None if b is None else relative_gap_pct(evaluation.score, b)
+    status = "OPTIMAL" if gap is not None and gap == 0 else "FEASIBLE"
+    log.info("LNS: %s", search.stats.line())
+    result = _result(s, status, plan, evaluation, b, gap, seconds, info, built, warm_eval)
+    result.search = search.stats.line()
+    return result
+
+
+def _limit(s: Scenario, kind: str) -> float:
+    return float(s.periods if kind == "window" else len(s.persons))
+
+
+def _hint_decisions(built: Built, plan: Plan) -> None:
+    from optimizer.solve import add_hint
+
+    add_hint(built, plan, complete=False)
+
+
+def _watch_stop(solver: cp_model.CpSolver, stop: threading.Event | None) -> threading.Event | None:
+    from optimizer.solve import _stop_when_set
+
+    return _stop_when_set(solver, stop)

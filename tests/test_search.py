@@ -1,0 +1,84 @@
+"""Large-neighbourhood search and the LP bound: checked incumbents only, a true bound, stop and
+time-out keep the incumbent, and the strategy switch."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from optimizer.datasets import dataset_names, load_dataset
+from optimizer.generate import generate
+from optimizer.model import build_model
+from optimizer.search.bound import lp_bound
+from optimizer.search.lns import LnsOptions, LnsStats, lns_solve
+from optimizer.simulate import simulate
+from optimizer.solve import SolveOptions, solve
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_search_keeps_only_plans_the_simulator_accepts(seed):
+    """Random scenarios, random neighbourhoods (the seed drives both): every incumbent went
+    through the simulator (a disagreement raises), and the answer is checked again here."""
+    s = generate(8, 4, 6, seed)
+    seen: list[LnsStats] = []
+    result = lns_solve(s, LnsOptions(time_limit=3, workers=1, seed=seed, stats=seen.append))
+    assert result.plan is not None
+    ev = simulate(s, result.plan)
+    assert ev.violations == ()
+    assert ev.score == result.score
+    if result.warm_start_score is not None and result.search:
+        assert result.score >= result.warm_start_score
+        assert seen[-1].iterations > 0
+    if result.best_bound is not None:
+        assert result.best_bound >= result.score
+
+
+def test_stop_returns_the_incumbent():
+    s = load_dataset("crimea")
+    stop = threading.Event()
+    threading.Timer(2.0, stop.set).start()
+    result = lns_solve(s, LnsOptions(time_limit=120, workers=1, stop=stop, lp_bound=False))
+    assert result.status == "FEASIBLE"
+    assert result.plan is not None
+    assert result.seconds < 60
+    assert simulate(s, result.plan).score == result.score >= result.warm_start_score
+
+
+def test_time_out_returns_a_checked_plan_with_a_true_gap():
+    s = load_dataset("rotation_distributor")
+    result = lns_solve(s, LnsOptions(time_limit=4, workers=1))
+    assert result.plan is not None
+    assert result.best_bound is not None and result.best_bound >= result.score
+    assert result.gap_pct is not None and result.gap_pct >= 0
+    assert result.search and "neighbourhoods" in result.search
+
+
+@pytest.mark.parametrize("name", dataset_names())
+def test_lp_bound_is_above_every_checked_plan(name):
+    s = load_dataset(name)
+    bound = lp_bound(build_model(s).model)
+    assert bound.status == "Optimal"
+    result = solve(s, SolveOptions(time_limit=3, workers=1, strategy="cp-sat", lp_bound=False))
+    assert result.score is not None
+    assert bound.bound is not None and bound.bound >= result.score
+
+
+def test_strategy_switch():
+    s = load_dataset("long_cycle_equipment")
+    lns = solve(s, SolveOptions(time_limit=2, workers=1, strategy="lns"))
+    assert lns.solver.name == "cp-sat-lns"
+    whole = solve(s, SolveOptions(time_limit=2, workers=1, strategy="cp-sat"))
+    assert whole.solver.name == "cp-sat"
+    with pytest.raises(ValueError, match="strategy"):
+        solve(s, SolveOptions(strategy="magic"))
+
+
+def test_solve_bound_is_the_tighter_of_cp_sat_and_lp():
+    s = load_dataset("rotation_distributor")
+    same = {"time_limit": 60, "deterministic_time": 1.0, "workers": 1, "strategy": "cp-sat"}
+    with_lp = solve(s, SolveOptions(**same))
+    without = solve(s, SolveOptions(**same, lp_bound=False))
+    lp = lp_bound(build_model(s).model).bound
+    assert lp is not None and without.best_bound is not None
+    assert with_lp.best_bound == min(without.best_bound, lp) or with_lp.status == "OPTIMAL"
