@@ -439,16 +439,18 @@ class _LpBoundThread:
 
     def __init__(self, built: Built, time_limit: float) -> None:
         self.value: int | None = None
+        from optimizer.search.bound import snapshot
+
         self._thread = threading.Thread(
-            target=self._run, args=(built.model.clone(), time_limit), daemon=True
+            target=self._run, args=(snapshot(built.model), time_limit), daemon=True
         )
         self._thread.start()
 
-    def _run(self, model: cp_model.CpModel, time_limit: float) -> None:
-        from optimizer.search.bound import lp_bound
+    def _run(self, model: bytes, time_limit: float) -> None:
+        from optimizer.search.bound import lp_bound_of
 
         try:
-            self.value = lp_bound(model, time_limit=time_limit).bound
+            self.value = lp_bound_of(model, time_limit=time_limit).bound
         except Exception:  # a bound is a bonus: never fail a solve for it
             log.exception("LP relaxation failed")
 

@@ -46,14 +46,25 @@ class LpBound:
 
 def lp_bound(model: cp_model.CpModel, time_limit: float = 60.0, threads: int = 1) -> LpBound:
     """Solve the LP relaxation of a maximization model; `bound` >= every feasible score."""
+    return lp_bound_of(snapshot(model), time_limit, threads)
+
+
+def snapshot(model: cp_model.CpModel) -> bytes:
+    """The model as it is now (a search may narrow its domains afterwards)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.pb"
+        model.export_to_file(str(path))
+        return path.read_bytes()
+
+
+def lp_bound_of(model_bytes: bytes, time_limit: float = 60.0, threads: int = 1) -> LpBound:
+    """`lp_bound` of a serialized CpModelProto."""
     import highspy
     from ortools.sat import cp_model_pb2
 
     started = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "model.pb"
-        model.export_to_file(str(path))
-        proto = cp_model_pb2.CpModelProto.FromString(path.read_bytes())
+    proto = cp_model_pb2.CpModelProto.FromString(model_bytes)
+    del model_bytes
     lower = np.array([v.domain[0] for v in proto.variables], dtype=float)
     upper = np.array([v.domain[-1] for v in proto.variables], dtype=float)
     rows = _Rows(lower, upper)

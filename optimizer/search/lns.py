@@ -32,7 +32,7 @@ from ortools.sat.python import cp_model
 from optimizer.model import Built, build_model
 from optimizer.plan import Plan, SolverInfo
 from optimizer.scenario import Scenario
-from optimizer.search.bound import LpBound, lp_bound
+from optimizer.search.bound import LpBound, lp_bound_of, snapshot
 from optimizer.solve import (
     Progress,
     SolveOptions,
@@ -272,11 +272,13 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
     bound_box: dict[str, LpBound] = {}
     bound_thread = None
     if options.lp_bound:
+        frozen = snapshot(built.model)  # before any domain is narrowed
 
         def compute_bound() -> None:
-            bound_box["lp"] = lp_bound(
-                build_model(s).model, time_limit=max(1.0, options.time_limit * 0.9)
-            )
+            try:
+                bound_box["lp"] = lp_bound_of(frozen, time_limit=max(1.0, options.time_limit * 0.9))
+            except Exception:  # a bound is a bonus: never fail the search for it
+                log.exception("LP relaxation failed")
 
         bound_thread = threading.Thread(target=compute_bound, name="ledokol-lp-bound", daemon=True)
         bound_thread.start()
@@ -336,6 +338,11 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
         params.max_time_in_seconds = min(left, search.stats.sub_time_limit)
         params.num_workers = workers
         params.random_seed = options.seed + search.stats.iterations
+        # measured on M (80 reps): probing and symmetry detection cost a sub-solve most of its
+        # second and find nothing in a mostly fixed model (30 s: 614 M with, 581 M without)
+        params.cp_model_probing_level = 0
+        params.symmetry_level = 0
+        t_sub = time.monotonic()
         if workers == 1:
             params.interleave_search = False
         stopper = _watch_stop(solver, options.stop)
@@ -343,6 +350,7 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
         if stopper is not None:
             stopper.set()
         search.release(fixed)
+        log.debug("LNS %s: %s in %.2f s", kind, code, time.monotonic() - t_sub)
         search.stats.iterations += 1
         search.stats.tried[kind] += 1
         improved = False
