@@ -137,6 +137,18 @@ def solve(
             "warm start, for large scenarios) or auto (lns above 40 people)."
         ),
     ] = "auto",
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            help="LNS only: solve neighbourhoods side by side on 'local' processes or 'ray'."
+        ),
+    ] = None,
+    processes: Annotated[
+        int | None, typer.Option(min=1, help="Parallel sub-solves (default: CPUs / workers).")
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option(help="Ray cluster address (default: a local Ray instance).")
+    ] = None,
 ) -> None:
     """Find the best plan: KPIs against the status quo, hires, bonus, targets, schedule."""
     from optimizer.report.console import print_solution
@@ -146,6 +158,9 @@ def solve(
     s = _scenario(scenario)
     if strategy not in ("auto", "cp-sat", "lns"):
         typer.echo(f"--strategy: expected auto, cp-sat or lns, got {strategy!r}", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    if executor not in (None, "local", "ray"):
+        typer.echo(f"--executor: expected local or ray, got {executor!r}", err=True)
         raise typer.Exit(EXIT_INVALID)
     live = sys.stderr.isatty()
     shown = [-1.0]
@@ -169,6 +184,9 @@ def solve(
         progress=progress,
         greedy_hint=not no_warm_start,
         strategy=strategy,
+        executor=executor,
+        processes=processes,
+        address=address,
     )
     result = run_solve(s, options)
     if live and not quiet:

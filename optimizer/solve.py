@@ -69,6 +69,10 @@ class SolveOptions:
     # start (optimizer.search.lns); "auto": LNS for scenarios of more than LNS_PERSONS people
     strategy: str = "auto"
     lp_bound: bool = True  # also bound by the LP relaxation (HiGHS); the tighter bound counts
+    # LNS only: neighbourhoods side by side on "local" processes or "ray" (address: a cluster)
+    executor: str | None = None
+    processes: int | None = None
+    address: str | None = None
 
 
 @dataclass
@@ -132,6 +136,9 @@ def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
                 progress=options.progress,
                 stop=options.stop,
                 hint=options.hint,
+                executor=options.executor,
+                processes=options.processes,
+                address=options.address,
             ),
         )
     started = time.monotonic()

@@ -10,6 +10,7 @@ import pytest
 from optimizer.datasets import dataset_names, load_dataset
 from optimizer.generate import generate
 from optimizer.model import build_model
+from optimizer.plan import Plan
 from optimizer.search.bound import lp_bound
 from optimizer.search.lns import LnsOptions, LnsStats, lns_solve
 from optimizer.simulate import simulate
@@ -82,3 +83,68 @@ def test_solve_bound_is_the_tighter_of_cp_sat_and_lp():
     lp = lp_bound(build_model(s).model).bound
     assert lp is not None and without.best_bound is not None
     assert with_lp.best_bound == min(without.best_bound, lp) or with_lp.status == "OPTIMAL"
+
+
+@pytest.fixture(scope="module")
+def ray_instance():
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+def _parallel_run(executor: str) -> tuple[object, object]:
+    s = generate(24, 8, 6, 3)
+    result = lns_solve(
+        s, LnsOptions(time_limit=12, workers=1, processes=2, executor=executor, lp_bound=False)
+    )
+    return s, result
+
+
+def test_local_processes_give_a_checked_plan():
+    s, result = _parallel_run("local")
+    assert result.plan is not None
+    assert result.solver.name == "cp-sat-lns-local"
+    ev = simulate(s, result.plan)
+    assert ev.violations == ()
+    assert ev.score == result.score >= result.warm_start_score
+
+
+def test_ray_gives_a_checked_plan(ray_instance):
+    s, result = _parallel_run("ray")
+    assert result.plan is not None
+    assert result.solver.name == "cp-sat-lns-ray"
+    ev = simulate(s, result.plan)
+    assert ev.violations == ()
+    assert ev.score == result.score >= result.warm_start_score
+
+
+def test_combining_neighbourhoods_takes_each_persons_rows_from_its_plan():
+    from optimizer.search.lns import Neighbourhood
+    from optimizer.search.parallel import combine
+    from optimizer.status_quo import status_quo_plan
+
+    s = load_dataset("rotation_distributor")
+    base = status_quo_plan(s)
+    people = sorted({a.person for a in base.assignments})
+    first, second = people[0], people[1]
+
+    def moved(person: str) -> Plan:
+        rows = [
+            a.model_copy(update={"role": "bench", "territory": None}) if a.person == person else a
+            for a in base.assignments
+        ]
+        return base.model_copy(update={"assignments": tuple(rows)})
+
+    merged = combine(
+        base,
+        [
+            (Neighbourhood("random", frozenset({first})), moved(first)),
+            (Neighbourhood("random", frozenset({second})), moved(second)),
+        ],
+    )
+    roles = {(a.person, a.role) for a in merged.assignments}
+    assert (first, "bench") in roles and (second, "bench") in roles
+    assert len(merged.assignments) == len(base.assignments)
+    untouched = [a for a in merged.assignments if a.person not in (first, second)]
+    assert untouched == [a for a in base.assignments if a.person not in (first, second)]

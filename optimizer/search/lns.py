@@ -33,6 +33,7 @@ from optimizer.model import Built, build_model
 from optimizer.plan import Plan, SolverInfo
 from optimizer.scenario import Scenario
 from optimizer.search.bound import LpBound, lp_bound_of, snapshot
+from optimizer.simulate import Evaluation
 from optimizer.solve import (
     Progress,
     SolveOptions,
@@ -103,6 +104,10 @@ class LnsOptions:
     stats: Callable[[LnsStats], None] | None = None
     stop: threading.Event | None = None
     hint: Plan | None = None
+    # side by side: "local" (a process pool) or "ray"; None solves one neighbourhood at a time
+    executor: str | None = None
+    processes: int | None = None  # parallel sub-solves (default: CPUs / workers)
+    address: str | None = None  # a Ray cluster; None starts a local instance
 
 
 class _Search:
@@ -113,19 +118,7 @@ class _Search:
         self.started = started
         self.rng = random.Random(options.seed)
         v = built.build.vars
-        self.v = v
-        # (index, person, period, cell) of every decision literal, and bonus literals
-        self.cell_lits: list[tuple[int, str, int, object]] = []
-        for (person, p), options_ in v.cells.items():
-            for cell, lit in options_.items():
-                if not isinstance(lit, int):
-                    self.cell_lits.append((lit.Index(), person, p, cell))
-        self.level_lits: list[tuple[int, int, str]] = [
-            (lit.Index(), p, name)
-            for p, levels in v.level.items()
-            for name, lit in levels.items()
-            if not isinstance(lit, int)
-        ]
+        self.fixer = Fixer(built)
         self.may_work: dict[str, set[str]] = defaultdict(set)
         for (territory, _p), people in list(v.hunters.items()) + list(v.farmers.items()):
             for person, lit in people:
@@ -185,6 +178,20 @@ class _Search:
             kind, frozenset(rng.sample(self.persons, min(size, len(self.persons))))
         )
 
+    def batch(self, plan: Plan, count: int, first: int) -> list[Neighbourhood]:
+        """Up to `count` neighbourhoods of people (no windows) that free no one twice."""
+        chosen: list[Neighbourhood] = []
+        taken: set[str] = set()
+        kinds = [k for k in KINDS if k != "window"]
+        for attempt in range(count * 10):
+            if len(chosen) == count:
+                break
+            hood = self.neighbourhood(kinds[(first + attempt) % len(kinds)], plan)
+            if hood.persons and not hood.persons & taken:
+                chosen.append(hood)
+                taken |= hood.persons
+        return chosen
+
     def _seed(self, works: dict[str, set[str]]) -> str:
         active = sorted(t for t, people in works.items() if people)
         pool = active or [t.id for t in self.s.territories]
@@ -199,7 +206,26 @@ class _Search:
                 break
         return chosen
 
-    # -- one sub-solve ------------------------------------------------------------------------
+
+class Fixer:
+    """Fixes every decision outside a neighbourhood to the incumbent by narrowing domains in
+    place, and restores them."""
+
+    def __init__(self, built: Built) -> None:
+        self.built = built
+        v = built.build.vars
+        # (index, person, period, cell) of every decision literal, and bonus literals
+        self.cell_lits: list[tuple[int, str, int, object]] = []
+        for (person, p), options_ in v.cells.items():
+            for cell, lit in options_.items():
+                if not isinstance(lit, int):
+                    self.cell_lits.append((lit.Index(), person, p, cell))
+        self.level_lits: list[tuple[int, int, str]] = [
+            (lit.Index(), p, name)
+            for p, levels in v.level.items()
+            for name, lit in levels.items()
+            if not isinstance(lit, int)
+        ]
 
     def fix(self, plan: Plan, hood: Neighbourhood) -> list[int]:
         """Narrow the domains of every decision outside the neighbourhood; returns what to free."""
@@ -231,6 +257,60 @@ class _Search:
             domain = proto.variables[index].domain
             domain[0] = 0
             domain[1] = 1
+
+
+@dataclass
+class Step:
+    """What one neighbourhood's sub-solve came back with."""
+
+    code: int
+    plan: Plan | None = None
+    evaluation: Evaluation | None = None
+    values: list[int] | None = None
+
+
+def solve_neighbourhood(
+    s: Scenario,
+    built: Built,
+    fixer: Fixer,
+    plan: Plan,
+    hood: Neighbourhood,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    values: list[int] | None = None,
+    stop: threading.Event | None = None,
+) -> Step:
+    """Re-optimize one neighbourhood of `plan` with the exact model; the plan found is checked
+    by the simulator (a disagreement raises `SolveBug`)."""
+    fixed = fixer.fix(plan, hood)
+    try:
+        if values is not None:
+            set_hint(built.model, values)
+        else:
+            _hint_decisions(built, plan)
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = time_limit
+        params.num_workers = workers
+        params.random_seed = seed
+        # measured on M (80 reps): probing and symmetry detection cost a sub-solve most of its
+        # second and find nothing in a mostly fixed model (30 s: 614 M with, 581 M without)
+        params.cp_model_probing_level = 0
+        params.symmetry_level = 0
+        if workers == 1:
+            params.interleave_search = False
+        stopper = _watch_stop(solver, stop)
+        code = solver.solve(built.model)
+        if stopper is not None:
+            stopper.set()
+    finally:
+        fixer.release(fixed)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Step(code)
+    candidate = extract_plan(built, solver)
+    checked = check(s, candidate, solver.value(built.score))
+    return Step(code, candidate, checked, list(solver.response_proto.solution))
 
 
 def set_hint(model: cp_model.CpModel, values: list[int]) -> None:
@@ -293,15 +373,16 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
         lp = bound_box.get("lp")
         return None if lp is None else lp.bound
 
-    def report() -> None:
+    def report(current: Evaluation | None = None) -> None:
+        shown = current or evaluation
         if options.progress is not None:
             b = bound()
             options.progress(
                 Progress(
                     elapsed=time.monotonic() - started,
-                    score=evaluation.score,
+                    score=shown.score,
                     bound=b,
-                    gap_pct=None if b is None else relative_gap_pct(evaluation.score, b),
+                    gap_pct=None if b is None else relative_gap_pct(shown.score, b),
                     solutions=search.stats.improvements,
                 )
             )
@@ -309,7 +390,10 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
             options.stats(search.stats)
 
     report()
-    while True:
+    if options.executor is not None:
+        plan, evaluation = _parallel(s, search, options, plan, evaluation, started, report, bound)
+        info = info.model_copy(update={"name": f"cp-sat-lns-{options.executor}"})
+    while options.executor is None:
         left = options.time_limit - (time.monotonic() - started)
         if left <= 0.05 or (options.stop is not None and options.stop.is_set()):
             break
@@ -328,39 +412,28 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
         hood = search.neighbourhood(kind, plan)
         if not hood.persons and not hood.periods:
             continue
-        fixed = search.fix(plan, hood)
-        if values is not None:
-            set_hint(built.model, values)
-        else:
-            _hint_decisions(built, plan)
-        solver = cp_model.CpSolver()
-        params = solver.parameters
-        params.max_time_in_seconds = min(left, search.stats.sub_time_limit)
-        params.num_workers = workers
-        params.random_seed = options.seed + search.stats.iterations
-        # measured on M (80 reps): probing and symmetry detection cost a sub-solve most of its
-        # second and find nothing in a mostly fixed model (30 s: 614 M with, 581 M without)
-        params.cp_model_probing_level = 0
-        params.symmetry_level = 0
         t_sub = time.monotonic()
-        if workers == 1:
-            params.interleave_search = False
-        stopper = _watch_stop(solver, options.stop)
-        code = solver.solve(built.model)
-        if stopper is not None:
-            stopper.set()
-        search.release(fixed)
+        step = solve_neighbourhood(
+            s,
+            built,
+            search.fixer,
+            plan,
+            hood,
+            min(left, search.stats.sub_time_limit),
+            workers,
+            options.seed + search.stats.iterations,
+            values,
+            options.stop,
+        )
+        code = step.code
         log.debug("LNS %s: %s in %.2f s", kind, code, time.monotonic() - t_sub)
         search.stats.iterations += 1
         search.stats.tried[kind] += 1
         improved = False
-        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            candidate = extract_plan(built, solver)
-            checked = check(s, candidate, solver.value(built.score))
-            if checked.score >= evaluation.score:
-                improved = checked.score > evaluation.score
-                plan, evaluation = candidate, checked
-                values = list(solver.response_proto.solution)
+        if step.evaluation is not None and step.evaluation.score >= evaluation.score:
+            assert step.plan is not None
+            improved = step.evaluation.score > evaluation.score
+            plan, evaluation, values = step.plan, step.evaluation, step.values
         size = search.stats.size
         if improved:
             search.stats.improvements += 1
@@ -390,6 +463,88 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
     result = _result(s, status, plan, evaluation, b, gap, seconds, info, built, warm_eval)
     result.search = search.stats.line()
     return result
+
+
+def _parallel(
+    s: Scenario,
+    search: _Search,
+    options: LnsOptions,
+    plan: Plan,
+    evaluation: Evaluation,
+    started: float,
+    report: Callable[[Evaluation], None],
+    bound: Callable[[], int | None],
+) -> tuple[Plan, Evaluation]:
+    """Batches of disjoint neighbourhoods on an executor; results combined, always checked."""
+    from optimizer.search.parallel import combine, make_executor
+    from optimizer.simulate import simulate
+
+    processes = options.processes or max(1, (os.cpu_count() or 1) // (options.workers or 1))
+    executor = make_executor(
+        options.executor or "local",
+        s.model_dump_json(),
+        processes,
+        cpus=options.workers or 1,
+        address=options.address,
+    )
+    stats = search.stats
+    since_improvement = 0
+    stagnation = options.stagnation or max(60, 6 * len(KINDS))
+    try:
+        while True:
+            left = options.time_limit - (time.monotonic() - started)
+            if left <= 0.05 or (options.stop is not None and options.stop.is_set()):
+                break
+            b = bound()
+            close = b is not None and relative_gap_pct(evaluation.score, b) <= (
+                options.gap_pct if options.gap_pct is not None else -1.0
+            )
+            if close or since_improvement >= stagnation:
+                break
+            hoods = search.batch(plan, processes, stats.iterations)
+            if not hoods:
+                break
+            seconds = min(left, stats.sub_time_limit)
+            answers = executor.run(
+                [
+                    (plan.model_dump_json(), hood, seconds, options.workers or 1, options.seed + i)
+                    for i, hood in enumerate(hoods, start=stats.iterations)
+                ]
+            )
+            found: list[tuple[Neighbourhood, Plan, Evaluation]] = []
+            for hood, (code, plan_json) in zip(hoods, answers, strict=True):
+                stats.iterations += 1
+                stats.tried[hood.kind] += 1
+                size = stats.size
+                if code == cp_model.OPTIMAL:
+                    size[hood.kind] = min(size[hood.kind] * 1.25 + 1, _limit(s, hood.kind))
+                else:
+                    size[hood.kind] = max(1.0, size[hood.kind] * 0.8)
+                if code == cp_model.UNKNOWN:
+                    stats.sub_time_limit = min(options.max_sub_time_limit, stats.sub_time_limit * 2)
+                if plan_json is None:
+                    continue
+                candidate = Plan.model_validate_json(plan_json)
+                checked = simulate(s, candidate)
+                if checked.feasible and checked.score > evaluation.score:
+                    found.append((hood, candidate, checked))
+            best = max(found, key=lambda f: f[2].score, default=None)
+            if len(found) >= 2:
+                merged = combine(plan, [(h, p) for h, p, _ in found])
+                checked = simulate(s, merged)
+                if best is not None and checked.feasible and checked.score > best[2].score:
+                    best = (best[0], merged, checked)
+            if best is None:
+                since_improvement += len(hoods)
+            else:
+                plan, evaluation = best[1], best[2]
+                stats.improvements += 1
+                stats.improved[best[0].kind] += 1
+                since_improvement = 0
+            report(evaluation)
+    finally:
+        executor.close()
+    return plan, evaluation
 
 
 def _limit(s: Scenario, kind: str) -> float:

@@ -1,0 +1,164 @@
+"""Neighbourhoods solved side by side: local processes by default, a Ray cluster when asked.
+
+Each worker (a process of a local pool, or a Ray actor reserving the CPUs its CP-SAT workers
+use) builds the exact model of the scenario once and then re-optimizes the neighbourhoods it
+is sent, checking every plan it returns with the simulator. The search sends a batch of
+neighbourhoods that free disjoint sets of people; the plans that come back are combined
+person by person, and the combination is kept only when the simulator finds it free of
+violations and better than each plan alone (two neighbourhoods may compete for a coupling
+capacity such as `max_hires` or a town's pool); otherwise the best single plan is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Protocol
+
+from optimizer.plan import Plan
+from optimizer.search.lns import Fixer, Neighbourhood, solve_neighbourhood
+
+log = logging.getLogger(__name__)
+
+Task = tuple[str, Neighbourhood, float, int, int]  # plan JSON, hood, seconds, workers, seed
+Answer = tuple[int, str | None]  # CP-SAT status code, plan JSON (checked) or None
+
+
+class Executor(Protocol):
+    name: str
+    processes: int
+
+    def run(self, tasks: list[Task]) -> list[Answer]: ...
+
+    def close(self) -> None: ...
+
+
+class SubSolver:
+    """The exact model of one scenario, ready to re-optimize neighbourhoods."""
+
+    def __init__(self, scenario_json: str) -> None:
+        from optimizer.model import build_model
+        from optimizer.scenario import load_scenario
+
+        self.scenario = load_scenario(json.loads(scenario_json))
+        self.built = build_model(self.scenario)
+        self.fixer = Fixer(self.built)
+
+    def solve(
+        self, plan_json: str, hood: Neighbourhood, seconds: float, workers: int, seed: int
+    ) -> Answer:
+        step = solve_neighbourhood(
+            self.scenario,
+            self.built,
+            self.fixer,
+            Plan.model_validate_json(plan_json),
+            hood,
+            seconds,
+            workers,
+            seed,
+        )
+        return step.code, None if step.plan is None else step.plan.model_dump_json()
+
+
+_LOCAL: dict[str, SubSolver] = {}
+
+
+def _init_local(scenario_json: str) -> None:
+    _LOCAL["solver"] = SubSolver(scenario_json)
+
+
+def _solve_local(*task: Any) -> Answer:
+    return _LOCAL["solver"].solve(*task)
+
+
+class LocalExecutor:
+    """A pool of local processes, each holding the model."""
+
+    name = "local"
+
+    def __init__(self, scenario_json: str, processes: int) -> None:
+        self.processes = processes
+        self._pool = ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=mp.get_context("spawn"),
+            initializer=_init_local,
+            initargs=(scenario_json,),
+        )
+
+    def run(self, tasks: list[Task]) -> list[Answer]:
+        futures = [self._pool.submit(_solve_local, *task) for task in tasks]
+        return [f.result() for f in futures]
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class RayExecutor:
+    """Ray actors, each holding the model and reserving `cpus` CPUs for its CP-SAT workers.
+    `address=None` starts (or joins) a local Ray instance with this machine's CPUs."""
+
+    name = "ray"
+
+    def __init__(
+        self, scenario_json: str, processes: int, cpus: int = 1, address: str | None = None
+    ) -> None:
+        try:
+            import ray
+        except ImportError:
+            raise RuntimeError(
+                "the Ray executor needs the optional extra: pip install 'ledokol[ray]'"
+            ) from None
+        self._ray = ray
+        if not ray.is_initialized():
+            if address:
+                ray.init(address=address, log_to_driver=False)
+            else:
+                ray.init(
+                    num_cpus=os.cpu_count() or 1,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                )
+        actor = ray.remote(num_cpus=cpus)(SubSolver)
+        self.processes = processes
+        self._actors = [actor.remote(scenario_json) for _ in range(processes)]
+
+    def run(self, tasks: list[Task]) -> list[Answer]:
+        refs = [
+            self._actors[i % len(self._actors)].solve.remote(*task) for i, task in enumerate(tasks)
+        ]
+        return self._ray.get(refs)
+
+    def close(self) -> None:
+        for actor in self._actors:
+            self._ray.kill(actor)
+        self._actors = []
+
+
+def make_executor(
+    kind: str, scenario_json: str, processes: int, cpus: int = 1, address: str | None = None
+) -> Executor:
+    if kind == "local":
+        return LocalExecutor(scenario_json, processes)
+    if kind == "ray":
+        return RayExecutor(scenario_json, processes, cpus, address)
+    raise ValueError(f"executor must be local or ray, got {kind!r}")
+
+
+def combine(incumbent: Plan, results: list[tuple[Neighbourhood, Plan]]) -> Plan:
+    """The incumbent with each neighbourhood's people taken from that neighbourhood's plan."""
+    owner: dict[str, Plan] = {}
+    for hood, plan in results:
+        for person in hood.persons:
+            owner[person] = plan
+    rows = [a for a in incumbent.assignments if a.person not in owner]
+    for person, plan in owner.items():
+        rows.extend(a for a in plan.assignments if a.person == person)
+    rows.sort(key=lambda a: (a.person, a.period))
+    return Plan(
+        scenario=incumbent.scenario,
+        assignments=tuple(rows),
+        bonus_levels=incumbent.bonus_levels,
+    )
