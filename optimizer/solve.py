@@ -115,6 +115,7 @@ def relative_gap_pct(score: int, bound: float) -> float:
 
 LNS_PERSONS = 40  # "auto" searches neighbourhoods above this many reps and positions
 STRATEGIES = ("auto", "cp-sat", "lns")
+PROOF_SHARE = 0.25  # "auto" on small scenarios: this share of the time for a proof first
 
 
 def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
@@ -122,25 +123,11 @@ def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
     options = options or SolveOptions()
     if options.strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}")
-    if options.strategy == "lns" or (options.strategy == "auto" and len(s.persons) > LNS_PERSONS):
-        from optimizer.search.lns import LnsOptions, lns_solve
-
-        return lns_solve(
-            s,
-            LnsOptions(
-                time_limit=options.time_limit,
-                workers=options.workers,
-                seed=options.seed,
-                gap_pct=options.gap_pct,
-                lp_bound=options.lp_bound,
-                progress=options.progress,
-                stop=options.stop,
-                hint=options.hint,
-                executor=options.executor,
-                processes=options.processes,
-                address=options.address,
-            ),
-        )
+    large = len(s.persons) > LNS_PERSONS
+    if options.strategy == "lns" or (options.strategy == "auto" and large):
+        return _lns(s, options, options.time_limit, options.hint, None)
+    if options.strategy == "auto" and options.deterministic_time is None:
+        return _prove_then_search(s, options)
     started = time.monotonic()
     workers = options.workers or os.cpu_count() or 1
     info = SolverInfo(name="cp-sat", version=_version(), workers=workers, seed=options.seed)
@@ -228,6 +215,59 @@ def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
         model_size=built.size(),
         warm_start_score=None if warm_eval is None else warm_eval.score,
     )
+
+
+def _lns(
+    s: Scenario,
+    options: SolveOptions,
+    time_limit: float,
+    hint: Plan | None,
+    known_bound: int | None,
+) -> SolveResult:
+    from optimizer.search.lns import LnsOptions, lns_solve
+
+    return lns_solve(
+        s,
+        LnsOptions(
+            time_limit=time_limit,
+            workers=options.workers,
+            seed=options.seed,
+            gap_pct=options.gap_pct,
+            lp_bound=options.lp_bound and known_bound is None,
+            progress=options.progress,
+            stop=options.stop,
+            hint=hint,
+            executor=options.executor,
+            processes=options.processes,
+            address=options.address,
+            known_bound=known_bound,
+        ),
+    )
+
+
+def _prove_then_search(s: Scenario, options: SolveOptions) -> SolveResult:
+    """Small scenarios: CP-SAT on the whole model for a share of the time (it proves many
+    optima outright); if it does not, neighbourhood search from its plan for the rest, which
+    finds better plans sooner (crimea, 60 s: 78.1 M against 71.6 M), keeping its bound."""
+    from dataclasses import replace
+
+    started = time.monotonic()
+    first = solve(
+        s, replace(options, strategy="cp-sat", time_limit=options.time_limit * PROOF_SHARE)
+    )
+    left = options.time_limit - (time.monotonic() - started)
+    stopped = options.stop is not None and options.stop.is_set()
+    if first.status != "FEASIBLE" or first.plan is None or stopped or left < 1.0:
+        return first
+    close = options.gap_pct is not None and first.gap_pct is not None
+    if close and first.gap_pct <= options.gap_pct:  # type: ignore[operator]
+        return first
+    rest = _lns(s, options, left, first.plan, first.best_bound)
+    if rest.plan is None or rest.score is None or first.score is None or rest.score < first.score:
+        return first
+    rest.seconds = time.monotonic() - started
+    rest.warm_start_score = first.warm_start_score
+    return rest
 
 
 def _result(

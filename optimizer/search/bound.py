@@ -8,10 +8,10 @@ The model's constraints are read from its CP-SAT proto and relaxed, never tighte
 - `m = min(x, y)` (CP-SAT's `lin_max` of negations) keeps only `m <= x`, `m <= y`;
 - any other constraint kind is dropped.
 Every integer solution of the model satisfies the relaxation, so the LP optimum is at least the
-best score; it is reported only when HiGHS proves the LP optimal, and rounded up with a margin
-for floating point. What the relaxation gives away: fractional people (a rep half hunter, half
-farmer; a hunter spread over towns past the prospect-supply floor), floors and minima taken
-as their linear hulls, and stint lengths spread over fractional runs.
+best score; it is reported only when HiGHS proves the LP optimal, plus a margin for floating
+point, floored (scores are integers). What the relaxation gives away: fractional people (a rep
+half hunter, half farmer; a hunter spread over towns past the prospect-supply floor), floors
+and minima taken as their linear hulls, and stint lengths spread over fractional runs.
 """
 
 from __future__ import annotations
@@ -96,12 +96,20 @@ def lp_bound_of(model_bytes: bytes, time_limit: float = 60.0, threads: int = 1) 
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
     seconds = time.monotonic() - started
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    solved = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty)
+    if h.getModelStatus() not in solved:
         log.info("LP relaxation: %s after %.1f s (no bound)", status, seconds)
         return LpBound(None, status, seconds, rows.count, len(lower))
     # CP-SAT keeps a maximization as minimize(c.x) with scaling_factor -1
-    value = scaling * (h.getInfo().objective_function_value + obj.offset)
-    bound = math.ceil(value + RELATIVE_MARGIN * max(1.0, abs(value))) if scaling < 0 else None
+    empty = h.getModelStatus() == highspy.HighsModelStatus.kModelEmpty  # nothing to decide
+    value = scaling * ((0.0 if empty else h.getInfo().objective_function_value) + obj.offset)
+    # scores are integers: the floor of the LP value (plus the safety margin) still bounds them
+    if not obj.vars:  # a constant score
+        bound: int | None = math.floor(value)
+    elif scaling < 0:  # a maximization, stored as minimize(-score)
+        bound = math.floor(value + RELATIVE_MARGIN * max(1.0, abs(value)))
+    else:
+        bound = None
     log.info("LP relaxation: bound %s in %.1f s (%d rows)", bound, seconds, rows.count)
     return LpBound(bound, status, seconds, rows.count, len(lower))
 

@@ -108,6 +108,7 @@ class LnsOptions:
     executor: str | None = None
     processes: int | None = None  # parallel sub-solves (default: CPUs / workers)
     address: str | None = None  # a Ray cluster; None starts a local instance
+    known_bound: int | None = None  # a bound proven before (e.g. by a CP-SAT phase)
 
 
 class _Search:
@@ -371,7 +372,10 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
 
     def bound() -> int | None:
         lp = bound_box.get("lp")
-        return None if lp is None else lp.bound
+        known = [
+            b for b in (options.known_bound, None if lp is None else lp.bound) if b is not None
+        ]
+        return min(known) if known else None
 
     def report(current: Evaluation | None = None) -> None:
         shown = current or evaluation

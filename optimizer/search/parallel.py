@@ -153,10 +153,13 @@ def combine(incumbent: Plan, results: list[tuple[Neighbourhood, Plan]]) -> Plan:
     for hood, plan in results:
         for person in hood.persons:
             owner[person] = plan
+    order: dict[str, int] = {}
+    for a in incumbent.assignments:
+        order.setdefault(a.person, len(order))
     rows = [a for a in incumbent.assignments if a.person not in owner]
     for person, plan in owner.items():
         rows.extend(a for a in plan.assignments if a.person == person)
-    rows.sort(key=lambda a: (a.person, a.period))
+    rows.sort(key=lambda a: (order.get(a.person, len(order)), a.person, a.period))
     return Plan(
         scenario=incumbent.scenario,
         assignments=tuple(rows),
