@@ -153,13 +153,19 @@ def combine(incumbent: Plan, results: list[tuple[Neighbourhood, Plan]]) -> Plan:
     for hood, plan in results:
         for person in hood.persons:
             owner[person] = plan
-    order: dict[str, int] = {}
+    found = {
+        (a.person, a.period): a
+        for person, plan in owner.items()
+        for a in plan.assignments
+        if a.person == person
+    }
+    rows = []  # the incumbent's order; a freed person's rows come from his neighbourhood's plan
     for a in incumbent.assignments:
-        order.setdefault(a.person, len(order))
-    rows = [a for a in incumbent.assignments if a.person not in owner]
-    for person, plan in owner.items():
-        rows.extend(a for a in plan.assignments if a.person == person)
-    rows.sort(key=lambda a: (order.get(a.person, len(order)), a.person, a.period))
+        if a.person not in owner:
+            rows.append(a)
+        elif (a.person, a.period) in found:
+            rows.append(found.pop((a.person, a.period)))
+    rows.extend(found.values())  # positions filled only now
     return Plan(
         scenario=incumbent.scenario,
         assignments=tuple(rows),
