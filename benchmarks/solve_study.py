@@ -82,17 +82,24 @@ def study_one(label: str, s: Scenario, limit: float, strategy: str, goal: str) -
     }
 
 
-def main() -> list[dict[str, object]]:
+def main(only: set[str] | None = None) -> list[dict[str, object]]:
+    """Run the study; `only` reruns those instances and keeps the other stored rows."""
+    out = HERE / "results" / "solve.json"
+    stored = {r["instance"]: r for r in json.loads(out.read_text())} if only else {}
     rows = []
     for label, load, limit, strategy, goal in RUNS:
+        if only and label not in only and label in stored:
+            rows.append(stored[label])
+            continue
         row = study_one(label, load(), limit, strategy, goal)
         print(json.dumps(row), flush=True)
         rows.append(row)
-    out = HERE / "results" / "solve.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(rows, indent=1) + "\n")
     return rows
 
 
 if __name__ == "__main__":
-    main()
+    # --only L,XL reruns those rows
+    chosen = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--only=")), None)
+    main(set(chosen.split(",")) if chosen else None)

@@ -150,7 +150,10 @@ def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
 
     warm, warm_eval = _warm_start(s, options)
     built = build_model(s)
-    lp = _LpBoundThread(built, options.time_limit) if options.lp_bound else None
+    from optimizer.search.bound import LP_MAX_VARIABLES
+
+    small = len(built.model.proto.variables) <= LP_MAX_VARIABLES
+    lp = _LpBoundThread(built, options.time_limit) if options.lp_bound and small else None
     if warm is not None:
         left = options.time_limit - (time.monotonic() - started)
         add_hint(built, warm, complete=left > 1.0, seconds=left / 4, stop=options.stop)

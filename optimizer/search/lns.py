@@ -32,7 +32,7 @@ from ortools.sat.python import cp_model
 from optimizer.model import Built, build_model
 from optimizer.plan import Plan, SolverInfo
 from optimizer.scenario import Scenario
-from optimizer.search.bound import LpBound, lp_bound_of, snapshot
+from optimizer.search.bound import LP_MAX_VARIABLES, LpBound, lp_bound_of, snapshot
 from optimizer.simulate import Evaluation
 from optimizer.solve import (
     Progress,
@@ -352,7 +352,7 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
     search = _Search(s, built, options, started)
     bound_box: dict[str, LpBound] = {}
     bound_thread = None
-    if options.lp_bound:
+    if options.lp_bound and len(built.model.proto.variables) <= LP_MAX_VARIABLES:
         frozen = snapshot(built.model)  # before any domain is narrowed
 
         def compute_bound() -> None:
