@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 RAW = HERE / "results" / "simulate.json"
 SOLVE = HERE / "results" / "solve.json"
 LOAD = HERE / "results" / "api_load.json"
+PARALLEL = HERE / "results" / "parallel.json"
 
 
 def machine() -> str:
@@ -99,6 +100,7 @@ including every person's reach. Times in milliseconds; one process, nothing else
         + "\n"
     )
     text += solve_section()
+    text += parallel_section()
     text += load_section()
     (HERE / "RESULTS.md").write_text(text)
     print(f"wrote {HERE / 'RESULTS.md'}")
@@ -133,6 +135,30 @@ def solve_section() -> str:
             f"| {'' if r['gap_pct'] is None else r['gap_pct']} | {fmt(r['greedy_score'])} | {sq} "
             f"| {'' if better is None else better} | {r.get('peak_rss_gib', '')} "
             f"| {r['goal']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def parallel_section() -> str:
+    if not PARALLEL.exists():
+        return ""
+    rows = json.loads(PARALLEL.read_text())
+    lines = [
+        "",
+        "## Neighbourhoods side by side",
+        "",
+        "`benchmarks/parallel_study.py`: the neighbourhood search on one instance for the same",
+        "time, one neighbourhood at a time in process, on 1 and 2 local worker processes, and on a",
+        "local Ray instance (2 CPUs). The machine's 2 cores are the budget either way.",
+        "",
+        "| instance | run | limit s | score | over warm start | search |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        uplift = (r["score"] / r["warm_start_score"] - 1) * 100 if r["warm_start_score"] else 0
+        lines.append(
+            f"| {r['instance']} | {r['run']} | {r['time_limit']:g} | {fmt(r['score'])} "
+            f"| {uplift:+.2f} % | {r['search']} |"
         )
     return "\n".join(lines) + "\n"
 
