@@ -11,6 +11,7 @@ from optimizer.datasets import dataset_names, load_dataset
 from optimizer.generate import generate
 from optimizer.model import build_model
 from optimizer.plan import Plan
+from optimizer.scenario import load_scenario
 from optimizer.search.bound import lp_bound
 from optimizer.search.lns import LnsOptions, LnsStats, lns_solve
 from optimizer.simulate import simulate
@@ -93,30 +94,33 @@ def ray_instance():
     ray.shutdown()
 
 
-def _parallel_run(executor: str) -> tuple[object, object]:
+@pytest.mark.parametrize("executor", ["local", "ray"])
+def test_parallel_neighbourhoods_give_a_checked_plan(executor, request):
+    """A local process pool and a real local Ray instance (2 CPUs) on the same scenario."""
+    if executor == "ray":
+        request.getfixturevalue("ray_instance")
     s = generate(24, 8, 6, 3)
     result = lns_solve(
         s, LnsOptions(time_limit=12, workers=1, processes=2, executor=executor, lp_bound=False)
     )
-    return s, result
-
-
-def test_local_processes_give_a_checked_plan():
-    s, result = _parallel_run("local")
     assert result.plan is not None
-    assert result.solver.name == "cp-sat-lns-local"
+    assert result.solver.name == f"cp-sat-lns-{executor}"
     ev = simulate(s, result.plan)
     assert ev.violations == ()
     assert ev.score == result.score >= result.warm_start_score
 
 
-def test_ray_gives_a_checked_plan(ray_instance):
-    s, result = _parallel_run("ray")
-    assert result.plan is not None
-    assert result.solver.name == "cp-sat-lns-ray"
-    ev = simulate(s, result.plan)
-    assert ev.violations == ()
-    assert ev.score == result.score >= result.warm_start_score
+def test_no_feasible_warm_start_falls_back_to_the_whole_model():
+    """No plan can keep a town's coverage floor, so no warm start is feasible: a large
+    scenario's search hands over to one CP-SAT solve (never back to itself), which explains."""
+    data = generate(45, 6, 3, 1).model_dump(mode="json", exclude_none=True)
+    data["territories"][0].pop("max_reps", None)
+    data["territories"][0]["min_farmers"] = 60
+    s = load_scenario(data)
+    result = solve(s, SolveOptions(time_limit=10, workers=1, strategy="auto"))
+    assert result.solver.name == "cp-sat"
+    assert result.status == "INFEASIBLE"
+    assert "60 farmer(s)" in (result.explanation or "")
 
 
 def test_combining_neighbourhoods_takes_each_persons_rows_from_its_plan():

@@ -346,6 +346,7 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
                 gap_pct=options.gap_pct,
                 progress=options.progress,
                 stop=options.stop,
+                strategy="cp-sat",  # never back into the neighbourhood search
             ),
         )
     built = build_model(s)
