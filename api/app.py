@@ -176,6 +176,11 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
         ] = None,
     ) -> JobOut:
         """Queue a solve. The job is stored before this answers."""
+        if idempotency_key is not None:
+            existing = store.by_idempotency_key(key.owner, idempotency_key)
+            if existing is not None:  # a repeat: the same job, whatever the body
+                response.headers["Location"] = f"/v1/solves/{existing.id}"
+                return job_out(existing)
         scenario = scenario_of(body.scenario)
         options = body.options.model_dump()
         if options["time_limit"] is None:
@@ -191,14 +196,13 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
                     }
                 ],
             )
-        if idempotency_key is None or store.by_idempotency_key(key.owner, idempotency_key) is None:
-            queued = store.queued_count()
-            if queued >= settings.max_queued:
-                raise Problem(
-                    429,
-                    f"{queued} solves are waiting; try again later",
-                    headers={"Retry-After": str(settings.retry_after_seconds)},
-                )
+        queued = store.queued_count()
+        if queued >= settings.max_queued:
+            raise Problem(
+                429,
+                f"{queued} solves are waiting; try again later",
+                headers={"Retry-After": str(settings.retry_after_seconds)},
+            )
         canonical = scenario.model_dump_json()
         digest = hashlib.sha256(
             (canonical + json.dumps(options, sort_keys=True)).encode("utf-8")

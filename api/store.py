@@ -195,11 +195,8 @@ class Store:
         idempotency_key: str | None,
     ) -> tuple[Job, bool]:
         """Store a queued job; with an idempotency key already used by this owner, return that
-        job instead (also when two such requests race). Returns (job, created)."""
-        if idempotency_key is not None:
-            existing = self.by_idempotency_key(owner, idempotency_key)
-            if existing is not None:
-                return existing, False
+        job instead (the unique index decides, also when two such requests race). Returns
+        (job, created)."""
         job_id = str(uuid.uuid4())
         stamp = now()
         try:

@@ -125,9 +125,11 @@ class _Search:
             for person, lit in people:
                 if not (isinstance(lit, int) and lit == 0):
                     self.may_work[territory].add(person.id)
-        self.home = {p.id: p.home for p in s.persons}
         self.persons = [p.id for p in s.persons]
-        self.near = {t.id: self._nearest(t.id) for t in s.territories}
+        self.near: dict[str, list[str]] = {}  # seed -> territories by distance, when asked
+        self.based: dict[str, set[str]] = defaultdict(set)  # territory -> people based there
+        for person in s.persons:
+            self.based[person.home].add(person.id)
         n = len(self.persons)
         self.stats = LnsStats(sub_time_limit=options.sub_time_limit)
         start_size = max(2.0, min(n, 8.0))
@@ -200,9 +202,11 @@ class _Search:
 
     def _region(self, seed: str, size: int, works: dict[str, set[str]]) -> set[str]:
         chosen: set[str] = set()
+        if seed not in self.near:
+            self.near[seed] = self._nearest(seed)
         for t in self.near[seed]:
             chosen |= works.get(t, set())
-            chosen |= {p for p, home in self.home.items() if home == t}
+            chosen |= self.based.get(t, set())
             if len(chosen) >= size:
                 break
         return chosen

@@ -26,10 +26,10 @@ def add(b: Build) -> list[Term]:
     return [Term("shortfall", total(penalty), -1)]
 
 
-def _shortfall(b: Build, goal: int, total: Expr, name: str) -> Expr:
-    """max(0, goal - total), exact."""
-    if isinstance(total, int):
-        return max(0, goal - total)
+def _shortfall(b: Build, goal: int, achieved: Expr, name: str) -> Expr:
+    """max(0, goal - achieved), exact."""
+    if isinstance(achieved, int):
+        return max(0, goal - achieved)
     short = b.int_var(0, goal, name)
-    b.model.add_max_equality(short, [0, goal - total])
+    b.model.add_max_equality(short, [0, goal - achieved])
     return short
