@@ -215,7 +215,7 @@ def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
         seconds=time.monotonic() - started,
         solver=info,
         explanation=explanation,
-        model_size=built.size(),
+        model_size={} if built is None else built.size(),
         warm_start_score=None if warm_eval is None else warm_eval.score,
     )
 
@@ -282,7 +282,7 @@ def _result(
     gap: float | None,
     seconds: float,
     info: SolverInfo,
-    built: Built,
+    built: Built | None,
     warm_eval: Evaluation | None,
 ) -> SolveResult:
     out = evaluation.apply_to(
@@ -306,7 +306,7 @@ def _result(
         gap_pct=gap,
         seconds=seconds,
         solver=info,
-        model_size=built.size(),
+        model_size={} if built is None else built.size(),
         warm_start_score=None if warm_eval is None else warm_eval.score,
     )
 

@@ -82,11 +82,18 @@ class Built:
         }
 
 
-def build_model(s: Scenario, explain: bool = False, with_objective: bool = True) -> Built:
-    """The exact model of spec sections 3-4 for one scenario."""
+def build_model(
+    s: Scenario,
+    explain: bool = False,
+    with_objective: bool = True,
+    domains: Domains | None = None,
+) -> Built:
+    """The exact model of spec sections 3-4 for one scenario; `domains` narrower than the
+    scenario's own give the same model with the cells outside them fixed (a sub-model)."""
     model = cp_model.CpModel()
     model.name = s.name
-    domains = build_domains(s, explain=explain)
+    if domains is None:
+        domains = build_domains(s, explain=explain)
     variables = create_variables(model, s, domains)
     build = Build(model=model, scenario=s, vars=variables, guards=Guards(model, explain))
     terms: list[Term] = []

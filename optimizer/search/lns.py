@@ -3,9 +3,10 @@
 Start from the checked warm start (the better of the greedy plan and the status quo). Then,
 again and again, free a neighbourhood — a region of nearby territories and the people working
 or based there; a time window; the hunters and farmers of one prospect pool; a random group —
-fix every other decision to the incumbent (by narrowing the variables' domains in place: the
-model is built once), and let CP-SAT re-optimize the neighbourhood under a short limit, hinted
-with the incumbent. A result becomes the incumbent only when the simulator finds it free of
+fix every other decision to the incumbent (a sub-model: the fixed cells are constants, so only
+the neighbourhood and the territories it can touch are variables; see `SubModels`), and let
+CP-SAT re-optimize the neighbourhood under a short limit, completely hinted with the
+incumbent. A result becomes the incumbent only when the simulator finds it free of
 violations and scores it as the model does (an improvement, or an equal plan, which moves the
 search along a plateau). Each kind's neighbourhood grows when CP-SAT proves it holds nothing
 better and shrinks when it cannot finish in time. The coupling rules (company goals,
@@ -29,11 +30,13 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from optimizer.domains import build_domains
 from optimizer.model import Built, build_model
 from optimizer.plan import Plan, SolverInfo
 from optimizer.scenario import Scenario
 from optimizer.search.bound import LP_MAX_VARIABLES, LpBound, lp_bound_of, snapshot
-from optimizer.simulate import Evaluation
+from optimizer.search.scope import Scope, pinned, scope_of
+from optimizer.simulate import Evaluation, simulate
 from optimizer.solve import (
     Progress,
     SolveOptions,
@@ -112,19 +115,17 @@ class LnsOptions:
 
 
 class _Search:
-    def __init__(self, s: Scenario, built: Built, options: LnsOptions, started: float) -> None:
+    def __init__(self, s: Scenario, options: LnsOptions, started: float) -> None:
         self.s = s
-        self.built = built
         self.options = options
         self.started = started
         self.rng = random.Random(options.seed)
-        v = built.build.vars
-        self.fixer = Fixer(built)
+        self.models = SubModels(s)
         self.may_work: dict[str, set[str]] = defaultdict(set)
-        for (territory, _p), people in list(v.hunters.items()) + list(v.farmers.items()):
-            for person, lit in people:
-                if not (isinstance(lit, int) and lit == 0):
-                    self.may_work[territory].add(person.id)
+        for (person, _p), cells in self.models.domains.cells.items():
+            for cell in cells:
+                if cell.territory is not None:
+                    self.may_work[cell.territory].add(person)
         self.persons = [p.id for p in s.persons]
         self.near: dict[str, list[str]] = {}  # seed -> territories by distance, when asked
         self.based: dict[str, set[str]] = defaultdict(set)  # territory -> people based there
@@ -212,56 +213,103 @@ class _Search:
         return chosen
 
 
-class Fixer:
-    """Fixes every decision outside a neighbourhood to the incumbent by narrowing domains in
-    place, and restores them."""
+class SubModels:
+    """Builds, for each neighbourhood, the exact model of the part of the scenario it can
+    change (`optimizer.search.scope`): the fixed cells are constants, the territories no freed
+    person can reach are left out, the coupling rules keep what the rest uses. A sub-model is
+    a small fraction of the whole (L: ~10-50k variables of 269k) and builds in well under a
+    second whatever the size of the scenario."""
 
-    def __init__(self, built: Built) -> None:
-        self.built = built
+    def __init__(self, s: Scenario) -> None:
+        self.s = s
+        self.domains = build_domains(s)
+
+    def build(
+        self, plan: Plan, evaluation: Evaluation, hood: Neighbourhood, whole: bool = False
+    ) -> tuple[Scope, Built]:
+        """The neighbourhood's sub-model; `whole` keeps every territory and person (the same
+        optimum, a larger model: the tests compare the two)."""
+        if whole:
+            scope = Scope(scenario=self.s, freed=frozenset(self.s.person_by_id), whole=True)
+        else:
+            frees_level = bool(hood.periods) and not hood.both
+            scope = scope_of(self.s, self.domains, plan, evaluation, hood.frees, frees_level)
+        built = build_model(scope.scenario, domains=pinned(scope, self.domains, plan, hood.frees))
+        scope.restrict(built)
+        proto = built.model.proto
         v = built.build.vars
-        # (index, person, period, cell) of every decision literal, and bonus literals
-        self.cell_lits: list[tuple[int, str, int, object]] = []
-        for (person, p), options_ in v.cells.items():
-            for cell, lit in options_.items():
+        for (person, p), cells in v.cells.items():
+            # a position's cell is a literal even with one option (it is 0 when unfilled):
+            # a pinned one is filled
+            if len(cells) == 1 and not hood.frees(person, p):
+                (lit,) = cells.values()
                 if not isinstance(lit, int):
-                    self.cell_lits.append((lit.Index(), person, p, cell))
-        self.level_lits: list[tuple[int, int, str]] = [
-            (lit.Index(), p, name)
-            for p, levels in v.level.items()
-            for name, lit in levels.items()
-            if not isinstance(lit, int)
-        ]
-
-    def fix(self, plan: Plan, hood: Neighbourhood) -> list[int]:
-        """Narrow the domains of every decision outside the neighbourhood; returns what to free."""
-        chosen = {(a.person, a.period): (a.role, a.territory) for a in plan.assignments}
-        proto = self.built.model.proto
-        fixed: list[int] = []
-        for index, person, p, cell in self.cell_lits:
-            if hood.frees(person, p):
-                continue
-            role, territory = chosen.get((person, p), ("off", None))
-            value = int(cell.role == role and cell.territory == territory)  # type: ignore[attr-defined]
-            domain = proto.variables[index].domain
-            domain[0] = value
-            domain[1] = value
-            fixed.append(index)
-        for index, p, name in self.level_lits:
+                    domain = proto.variables[lit.Index()].domain
+                    domain[0] = 1
+                    domain[1] = 1
+        for p, levels in v.level.items():
             if hood.frees_level(p):
                 continue
-            value = int(p < len(plan.bonus_levels) and plan.bonus_levels[p] == name)
-            domain = proto.variables[index].domain
-            domain[0] = value
-            domain[1] = value
-            fixed.append(index)
-        return fixed
+            for name, lit in levels.items():
+                if not isinstance(lit, int):
+                    value = int(p < len(plan.bonus_levels) and plan.bonus_levels[p] == name)
+                    domain = proto.variables[lit.Index()].domain
+                    domain[0] = value
+                    domain[1] = value
+        return scope, built
 
-    def release(self, fixed: list[int]) -> None:
-        proto = self.built.model.proto
-        for index in fixed:
-            domain = proto.variables[index].domain
-            domain[0] = 0
-            domain[1] = 1
+    def solve(
+        self,
+        plan: Plan,
+        evaluation: Evaluation,
+        hood: Neighbourhood,
+        time_limit: float,
+        workers: int,
+        seed: int,
+        stop: threading.Event | None = None,
+    ) -> Step:
+        """Re-optimize one neighbourhood of `plan` (scored `evaluation`), hinted completely
+        with it. The plan found is checked twice by the simulator: on the sub-scenario against
+        the model's objective, and whole, where it must move the score by as much as it moved
+        the sub-scenario's (any disagreement raises `SolveBug`)."""
+        from optimizer.solve import SolveBug, add_hint
+
+        scope, built = self.build(plan, evaluation, hood)
+        local = scope.project(plan)
+        if not add_hint(built, local, complete=True, seconds=time_limit, stop=stop):
+            return Step(cp_model.UNKNOWN)
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = time_limit  # the search's own, building aside
+        params.num_workers = workers
+        params.random_seed = seed
+        # measured on M (80 reps): probing and symmetry detection cost a sub-solve most of its
+        # time and find nothing in a mostly fixed model
+        params.cp_model_probing_level = 0
+        params.symmetry_level = 0
+        if workers == 1:
+            params.interleave_search = False
+        stopper = _watch_stop(solver, stop)
+        code = solver.solve(built.model)
+        if stopper is not None:
+            stopper.set()
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return Step(code)
+        found = check(scope.scenario, extract_plan(built, solver), solver.value(built.score))
+        if scope.whole:
+            return Step(code, extract_plan(built, solver), found)
+        before = simulate(scope.scenario, local).score
+        if found.score <= before:
+            return Step(code)  # nothing better here: the whole plan need not be simulated
+        candidate = scope.merge(plan, extract_plan(built, solver))
+        whole = simulate(self.s, candidate)
+        if not whole.feasible or whole.score - evaluation.score != found.score - before:
+            raise SolveBug(
+                f"a {hood.kind} neighbourhood's plan moved the sub-scenario by "
+                f"{found.score - before} but the whole scenario by "
+                f"{whole.score - evaluation.score} ({len(whole.violations)} violations)"
+            )
+        return Step(code, candidate, whole)
 
 
 @dataclass
@@ -271,59 +319,6 @@ class Step:
     code: int
     plan: Plan | None = None
     evaluation: Evaluation | None = None
-    values: list[int] | None = None
-
-
-def solve_neighbourhood(
-    s: Scenario,
-    built: Built,
-    fixer: Fixer,
-    plan: Plan,
-    hood: Neighbourhood,
-    time_limit: float,
-    workers: int,
-    seed: int,
-    values: list[int] | None = None,
-    stop: threading.Event | None = None,
-) -> Step:
-    """Re-optimize one neighbourhood of `plan` with the exact model; the plan found is checked
-    by the simulator (a disagreement raises `SolveBug`)."""
-    fixed = fixer.fix(plan, hood)
-    try:
-        if values is not None:
-            set_hint(built.model, values)
-        else:
-            _hint_decisions(built, plan)
-        solver = cp_model.CpSolver()
-        params = solver.parameters
-        params.max_time_in_seconds = time_limit
-        params.num_workers = workers
-        params.random_seed = seed
-        # measured on M (80 reps): probing and symmetry detection cost a sub-solve most of its
-        # second and find nothing in a mostly fixed model (30 s: 614 M with, 581 M without)
-        params.cp_model_probing_level = 0
-        params.symmetry_level = 0
-        if workers == 1:
-            params.interleave_search = False
-        stopper = _watch_stop(solver, stop)
-        code = solver.solve(built.model)
-        if stopper is not None:
-            stopper.set()
-    finally:
-        fixer.release(fixed)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Step(code)
-    candidate = extract_plan(built, solver)
-    checked = check(s, candidate, solver.value(built.score))
-    return Step(code, candidate, checked, list(solver.response_proto.solution))
-
-
-def set_hint(model: cp_model.CpModel, values: list[int]) -> None:
-    """A complete hint in one go (every variable, in index order)."""
-    model.clear_hints()
-    hint = model.proto.solution_hint
-    hint.vars.extend(range(len(values)))
-    hint.values.extend(values)
 
 
 def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
@@ -353,12 +348,12 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
                 strategy="cp-sat",  # never back into the neighbourhood search
             ),
         )
-    built = build_model(s)
-    search = _Search(s, built, options, started)
+    search = _Search(s, options, started)
     bound_box: dict[str, LpBound] = {}
     bound_thread = None
-    if options.lp_bound and len(built.model.proto.variables) <= LP_MAX_VARIABLES:
-        frozen = snapshot(built.model)  # before any domain is narrowed
+    cells = sum(len(options_) for options_ in search.models.domains.cells.values())
+    if options.lp_bound and cells <= LP_MAX_VARIABLES:  # the whole model is ~1.1 x its cells
+        frozen = snapshot(build_model(s).model)
 
         def compute_bound() -> None:
             try:
@@ -370,7 +365,6 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
         bound_thread.start()
 
     plan, evaluation = warm, warm_eval
-    values: list[int] | None = None
     since_improvement = 0
     stagnation = options.stagnation or max(60, 6 * len(KINDS))
     kind_cycle = 0
@@ -422,16 +416,13 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
         if not hood.persons and not hood.periods:
             continue
         t_sub = time.monotonic()
-        step = solve_neighbourhood(
-            s,
-            built,
-            search.fixer,
+        step = search.models.solve(
             plan,
+            evaluation,
             hood,
             min(left, search.stats.sub_time_limit),
             workers,
             options.seed + search.stats.iterations,
-            values,
             options.stop,
         )
         code = step.code
@@ -442,7 +433,7 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
         if step.evaluation is not None and step.evaluation.score >= evaluation.score:
             assert step.plan is not None
             improved = step.evaluation.score > evaluation.score
-            plan, evaluation, values = step.plan, step.evaluation, step.values
+            plan, evaluation = step.plan, step.evaluation
         size = search.stats.size
         if improved:
             search.stats.improvements += 1
@@ -469,7 +460,7 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
     gap = None if b is None else relative_gap_pct(evaluation.score, b)
     status = "OPTIMAL" if gap is not None and gap == 0 else "FEASIBLE"
     log.info("LNS: %s", search.stats.line())
-    result = _result(s, status, plan, evaluation, b, gap, seconds, info, built, warm_eval)
+    result = _result(s, status, plan, evaluation, b, gap, seconds, info, None, warm_eval)
     result.search = search.stats.line()
     return result
 
@@ -558,12 +549,6 @@ def _parallel(
 
 def _limit(s: Scenario, kind: str) -> float:
     return float(s.periods if kind == "window" else len(s.persons))
-
-
-def _hint_decisions(built: Built, plan: Plan) -> None:
-    from optimizer.solve import add_hint
-
-    add_hint(built, plan, complete=False)
 
 
 def _watch_stop(solver: cp_model.CpSolver, stop: threading.Event | None) -> threading.Event | None:

@@ -1,12 +1,13 @@
 """Neighbourhoods solved side by side: local processes by default, a Ray cluster when asked.
 
 Each worker (a process of a local pool, or a Ray actor reserving the CPUs its CP-SAT workers
-use) builds the exact model of the scenario once and then re-optimizes the neighbourhoods it
-is sent, checking every plan it returns with the simulator. The search sends a batch of
-neighbourhoods that free disjoint sets of people; the plans that come back are combined
-person by person, and the combination is kept only when the simulator finds it free of
-violations and better than each plan alone (two neighbourhoods may compete for a coupling
-capacity such as `max_hires` or a town's pool); otherwise the best single plan is kept.
+use) loads the scenario once and then re-optimizes the neighbourhoods it is sent, each with
+its own sub-model (see `SubModels`), checking every plan it returns with the simulator.
+The search sends a batch of neighbourhoods that free disjoint sets of people; the plans that
+come back are combined person by person, and the combination is kept only when the simulator
+finds it free of violations and better than each plan alone (two neighbourhoods may compete
+for a coupling capacity such as `max_hires` or a town's pool); otherwise the best single plan
+is kept.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol
 
 from optimizer.plan import Plan
-from optimizer.search.lns import Fixer, Neighbourhood, solve_neighbourhood
+from optimizer.search.lns import Neighbourhood, SubModels
 
 log = logging.getLogger(__name__)
 
@@ -37,29 +38,21 @@ class Executor(Protocol):
 
 
 class SubSolver:
-    """The exact model of one scenario, ready to re-optimize neighbourhoods."""
+    """One scenario, ready to re-optimize neighbourhoods of any plan of it."""
 
     def __init__(self, scenario_json: str) -> None:
-        from optimizer.model import build_model
         from optimizer.scenario import load_scenario
 
-        self.scenario = load_scenario(json.loads(scenario_json))
-        self.built = build_model(self.scenario)
-        self.fixer = Fixer(self.built)
+        self.models = SubModels(load_scenario(json.loads(scenario_json)))
 
     def solve(
         self, plan_json: str, hood: Neighbourhood, seconds: float, workers: int, seed: int
     ) -> Answer:
-        step = solve_neighbourhood(
-            self.scenario,
-            self.built,
-            self.fixer,
-            Plan.model_validate_json(plan_json),
-            hood,
-            seconds,
-            workers,
-            seed,
-        )
+        from optimizer.simulate import simulate
+
+        plan = Plan.model_validate_json(plan_json)
+        evaluation = simulate(self.models.s, plan)
+        step = self.models.solve(plan, evaluation, hood, seconds, workers, seed)
         return step.code, None if step.plan is None else step.plan.model_dump_json()
 
 
