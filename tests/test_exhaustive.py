@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from optimizer.model import build_model
 from optimizer.scenario import Scenario
 from optimizer.search.bound import lp_bound
+from optimizer.search.capacity import capacity_bound
 from optimizer.search.lns import LnsOptions, lns_solve
 from optimizer.solve import SolveOptions, solve
 
@@ -51,6 +52,7 @@ def check_optimum(s: Scenario) -> str:
     assert result.score == expected
     lp = lp_bound(build_model(s).model)
     assert lp.bound is not None and lp.bound >= expected, lp  # the LP bound is a true bound
+    assert capacity_bound(s) >= expected  # and so is the capacity bound
     return "optimal"
 
 

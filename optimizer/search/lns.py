@@ -13,7 +13,9 @@ better and shrinks when it cannot finish in time. The coupling rules (company go
 `max_hires`, hires per period, trainer capacity, the bonus level) hold by construction: every
 sub-solve is the whole model with part of it fixed.
 
-The bound reported is the LP relaxation's (HiGHS, computed beside the search): a true gap.
+The bound reported is the tighter of the LP relaxation's (HiGHS, computed beside the search
+up to ~100k variables) and the capacity bound (`optimizer.search.capacity`, any size): a true
+gap.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from optimizer.model import Built, build_model
 from optimizer.plan import Plan, SolverInfo
 from optimizer.scenario import Scenario
 from optimizer.search.bound import LP_MAX_VARIABLES, LpBound, lp_bound_of, snapshot
+from optimizer.search.capacity import capacity_bound
 from optimizer.search.scope import Scope, pinned, scope_of
 from optimizer.simulate import Evaluation, simulate
 from optimizer.solve import (
@@ -369,12 +372,12 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
     stagnation = options.stagnation or max(60, 6 * len(KINDS))
     kind_cycle = 0
 
+    capacity = capacity_bound(s, search.models.domains)
+
     def bound() -> int | None:
         lp = bound_box.get("lp")
-        known = [
-            b for b in (options.known_bound, None if lp is None else lp.bound) if b is not None
-        ]
-        return min(known) if known else None
+        known = [options.known_bound, capacity, None if lp is None else lp.bound]
+        return min(b for b in known if b is not None)
 
     def report(current: Evaluation | None = None) -> None:
         shown = current or evaluation
@@ -456,7 +459,7 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
     seconds = time.monotonic() - started
     b = bound()
     if b is not None and b < evaluation.score:
-        raise AssertionError(f"LP bound {b} below a checked plan's score {evaluation.score}")
+        raise AssertionError(f"bound {b} below a checked plan's score {evaluation.score}")
     gap = None if b is None else relative_gap_pct(evaluation.score, b)
     status = "OPTIMAL" if gap is not None and gap == 0 else "FEASIBLE"
     log.info("LNS: %s", search.stats.line())
