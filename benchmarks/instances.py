@@ -13,6 +13,8 @@ SIZES: dict[str, tuple[int, int, int, int]] = {
     "M": (80, 30, 12, 1),
     "L": (400, 120, 12, 1),
     "XL": (1500, 300, 12, 1),
+    # the national scenario of the scale issue: one company, goals and a hiring budget for all
+    "national": (10000, 2000, 12, 1),
 }
 
 

@@ -26,6 +26,7 @@ simulator and uses it as the complete hint either way.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from optimizer.domains import Domains, build_domains
@@ -68,7 +69,8 @@ class _Period:
 
 def greedy_plan(s: Scenario) -> Plan:
     """A complete plan built by the rules above (not necessarily feasible; simulate it)."""
-    return _Greedy(s).run()
+    greedy = _Greedy(s)
+    return greedy.repair(greedy.run())
 
 
 class _Greedy:
@@ -85,6 +87,12 @@ class _Greedy:
         self.territories = {
             t.id: _TerritoryState(pool=t.prospects, acc=t.accounts) for t in s.territories
         }
+        self.may_farm: dict[tuple[str, int], list[Person]] = defaultdict(list)
+        for person in s.persons:
+            for p in range(s.periods):
+                for cell in self.domains.cells[(person.id, p)]:
+                    if cell.role == "farmer":
+                        self.may_farm[(str(cell.territory), p)].append(person)
         self.starts = self._choose_hires()
         self.rotation = s.policy.active_rotation
         self.capacity = s.training.trainer_capacity if s.training else 0
@@ -186,20 +194,24 @@ class _Greedy:
 
     def _options(self, person: Person, p: int) -> list[Cell]:
         """Cells allowed by the domains and by the rules that depend on the past."""
+        return [cell for cell in self.domains.of(person.id, p) if self._open(person, cell)]
+
+    def _allows(self, person: Person, p: int, cell: Cell) -> bool:
+        """`cell in self._options(person, p)`, without listing them all."""
+        return cell in self.domains.of(person.id, p) and self._open(person, cell)
+
+    def _open(self, person: Person, cell: Cell) -> bool:
         st = self.states[person.id]
-        out = []
-        for cell in self.domains.of(person.id, p):
-            if cell == TRAINEE and st.trained >= person.training_needed:
-                continue
-            if cell.working:
-                t = self.s.territory_by_id[str(cell.territory)]
-                own = person.veteran and person.current is not None
-                if t.long_cycle and st.trained < person.training_needed and not own:
-                    continue
-                if st.role is not None and cell.role != st.role:
-                    continue
-            out.append(cell)
-        return out
+        if cell == TRAINEE:
+            return st.trained < person.training_needed
+        if cell.working:
+            t = self.s.territory_by_id[str(cell.territory)]
+            own = person.veteran and person.current is not None
+            if t.long_cycle and st.trained < person.training_needed and not own:
+                return False
+            if st.role is not None and cell.role != st.role:
+                return False
+        return True
 
     def _assign(self, period: _Period, person: Person, cell: Cell, p: int) -> None:
         period.cells[person.id] = cell
@@ -240,7 +252,7 @@ class _Greedy:
                 and last.role == "hunter"
                 and st.run < self.rotation.hunter_stint_min
             )
-            if must and last in self._options(person, p) and self._pool_feeds(period, last):
+            if must and self._allows(person, p, last) and self._pool_feeds(period, last):
                 self._assign(period, person, last, p)
             else:
                 rest.append(person)
@@ -258,7 +270,7 @@ class _Greedy:
         for person in order:
             st = self.states[person.id]
             wants = self._own_territory_long_cycle(person) and st.trained < person.training_needed
-            if wants and period.trainees < self.capacity and TRAINEE in self._options(person, p):
+            if wants and period.trainees < self.capacity and self._allows(person, p, TRAINEE):
                 self._assign(period, person, TRAINEE, p)
             else:
                 rest.append(person)
@@ -271,14 +283,17 @@ class _Greedy:
 
     def _cover(self, period: _Period, free: list[Person], p: int) -> list[Person]:
         handover = self.rotation is not None and self.rotation.handover_requires_farmer
+        left = {x.id for x in free}
         for t in self.s.territories:
             need = max(t.min_farmers, 1 if handover and period.hunters.get(t.id, 0) else 0)
             while period.counted.get(t.id, 0) < need:
                 cell = Cell("farmer", t.id)
                 candidates = [
                     x
-                    for x in free
-                    if self._can_farm(period, x, cell, p) and self._farmer_term(x, p, t.id) > 0
+                    for x in self.may_farm[(t.id, p)]
+                    if x.id in left
+                    and self._can_farm(period, x, cell, p)
+                    and self._farmer_term(x, p, t.id) > 0
                 ]
                 if not candidates:
                     break
@@ -291,11 +306,11 @@ class _Greedy:
                     ),
                 )
                 self._assign(period, best, cell, p)
-                free = [x for x in free if x is not best]
-        return free
+                left.discard(best.id)
+        return [x for x in free if x.id in left]
 
     def _can_farm(self, period: _Period, person: Person, cell: Cell, p: int) -> bool:
-        if cell not in self._options(person, p):
+        if not self._allows(person, p, cell):
             return False
         t = self.s.territory_by_id[str(cell.territory)]
         if t.max_reps is not None and period.workers.get(t.id, 0) >= t.max_reps:
@@ -424,6 +439,47 @@ class _Greedy:
             if st.last is not None and st.last.role == "hunter" and cooldown > 1:
                 st.cooldown[str(st.last.territory)] = cooldown - 1
             st.last, st.run, st.in_horizon = cell, 1, True
+
+    def repair(self, plan: Plan, rounds: int = 4) -> Plan:
+        """Bench the hunter stints that end below their minimum (on large scenarios a pool
+        may stop feeding a stint the greedy began) and the hunters of a town left without a
+        farmer: a hunter fewer breaks no other rule (a stint cut short is benched next round).
+        """
+        if self.rotation is None:
+            return plan
+        for _ in range(rounds):
+            violations = simulate(self.s, plan).violations
+            short = {
+                (v.entity, v.period)
+                for v in violations
+                if v.rule == "rotation.stint_min" and v.period is not None
+            }
+            alone = {
+                (v.entity, v.period)
+                for v in violations
+                if v.rule == "rotation.handover_farmer" and v.period is not None
+            }
+            if not short and not alone:
+                return plan
+            rows = {(a.person, a.period): a for a in plan.assignments}
+            for key, a in rows.items():  # hunters of a town no farmer serves: benched
+                if a.role == "hunter" and (a.territory, a.period) in alone:
+                    rows[key] = a.model_copy(update={"role": "bench", "territory": None})
+            for person, last in short:
+                stint = rows[(person, last)]
+                p = last
+                while p >= 0 and rows[(person, p)].role in (stint.role, "off"):
+                    a = rows[(person, p)]
+                    if a.role == "off":
+                        p -= 1
+                        continue
+                    if a.territory != stint.territory:
+                        break
+                    rows[(person, p)] = a.model_copy(update={"role": "bench", "territory": None})
+                    p -= 1
+            repaired = tuple(rows[(a.person, a.period)] for a in plan.assignments)
+            plan = self._best_bonus(plan.model_copy(update={"assignments": repaired}))
+        return plan
 
     def _best_bonus(self, plan: Plan) -> Plan:
         """The single bonus level that scores best (feasible plans first)."""
