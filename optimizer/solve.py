@@ -150,10 +150,7 @@ def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
 
     warm, warm_eval = _warm_start(s, options)
     built = build_model(s)
-    from optimizer.search.bound import LP_MAX_VARIABLES
-
-    small = len(built.model.proto.variables) <= LP_MAX_VARIABLES
-    lp = _LpBoundThread(built, options.time_limit) if options.lp_bound and small else None
+    lp = _LpBoundThread(s, built, options.time_limit) if options.lp_bound else None
     if warm is not None:
         left = options.time_limit - (time.monotonic() - started)
         add_hint(built, warm, complete=left > 1.0, seconds=left / 4, stop=options.stop)
@@ -485,22 +482,29 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
 
 
 class _LpBoundThread:
-    """The LP relaxation's bound, computed beside the search (HiGHS releases the GIL)."""
+    """An LP bound computed beside the search (HiGHS releases the GIL): the relaxation of the
+    model up to `LP_MAX_VARIABLES`, the flow LP (`optimizer.search.flow`) above."""
 
-    def __init__(self, built: Built, time_limit: float) -> None:
+    def __init__(self, s: Scenario, built: Built, time_limit: float) -> None:
+        from optimizer.search.bound import LP_MAX_VARIABLES, snapshot
+
         self.value: int | None = None
-        from optimizer.search.bound import snapshot
-
+        small = len(built.model.proto.variables) <= LP_MAX_VARIABLES
+        model = snapshot(built.model) if small else None
         self._thread = threading.Thread(
-            target=self._run, args=(snapshot(built.model), time_limit), daemon=True
+            target=self._run, args=(s, model, time_limit), daemon=True, name="ledokol-lp"
         )
         self._thread.start()
 
-    def _run(self, model: bytes, time_limit: float) -> None:
+    def _run(self, s: Scenario, model: bytes | None, time_limit: float) -> None:
         from optimizer.search.bound import lp_bound_of
+        from optimizer.search.flow import flow_bound
 
         try:
-            self.value = lp_bound_of(model, time_limit=time_limit).bound
+            if model is not None:
+                self.value = lp_bound_of(model, time_limit=time_limit).bound
+            else:
+                self.value = flow_bound(s, time_limit=time_limit).bound
         except Exception:  # a bound is a bonus: never fail a solve for it
             log.exception("LP relaxation failed")
 

@@ -18,6 +18,7 @@ from optimizer.model import build_model
 from optimizer.scenario import Scenario
 from optimizer.search.bound import lp_bound
 from optimizer.search.capacity import capacity_bound
+from optimizer.search.flow import flow_bound
 from optimizer.search.lns import LnsOptions, lns_solve
 from optimizer.solve import SolveOptions, solve
 
@@ -52,7 +53,9 @@ def check_optimum(s: Scenario) -> str:
     assert result.score == expected
     lp = lp_bound(build_model(s).model)
     assert lp.bound is not None and lp.bound >= expected, lp  # the LP bound is a true bound
-    assert capacity_bound(s) >= expected  # and so is the capacity bound
+    assert capacity_bound(s) >= expected  # and so are the capacity bound
+    flow = flow_bound(s)
+    assert flow.bound is not None and flow.bound >= expected, flow  # and the flow LP
     return "optimal"
 
 

@@ -13,6 +13,8 @@ from optimizer.model import build_model
 from optimizer.plan import Plan
 from optimizer.scenario import load_scenario
 from optimizer.search.bound import lp_bound
+from optimizer.search.capacity import capacity_bound
+from optimizer.search.flow import flow_bound
 from optimizer.search.lns import LnsOptions, LnsStats, lns_solve
 from optimizer.simulate import simulate
 from optimizer.solve import SolveOptions, solve
@@ -57,13 +59,31 @@ def test_time_out_returns_a_checked_plan_with_a_true_gap():
 
 
 @pytest.mark.parametrize("name", dataset_names())
-def test_lp_bound_is_above_every_checked_plan(name):
+def test_every_bound_is_above_every_checked_plan(name):
     s = load_dataset(name)
     bound = lp_bound(build_model(s).model)
     assert bound.status == "Optimal"
+    flow = flow_bound(s)
+    assert flow.status == "Optimal"
     result = solve(s, SolveOptions(time_limit=3, workers=1, strategy="cp-sat", lp_bound=False))
     assert result.score is not None
     assert bound.bound is not None and bound.bound >= result.score
+    assert flow.bound is not None and flow.bound >= result.score
+    assert capacity_bound(s) >= result.score
+
+
+def test_large_scenarios_are_bounded_by_the_flow_lp(monkeypatch):
+    """Above the model LP's size the search reports the flow LP's bound (forced here on a
+    small scenario), the capacity bound until it comes."""
+    import optimizer.search.lns as lns
+
+    monkeypatch.setattr(lns, "LP_MAX_VARIABLES", 0)
+    s = load_dataset("rotation_distributor")
+    result = lns_solve(s, LnsOptions(time_limit=4, workers=1))
+    flow = flow_bound(s).bound
+    assert flow is not None
+    assert result.best_bound == min(flow, capacity_bound(s))
+    assert result.best_bound >= result.score
 
 
 def test_strategy_switch():

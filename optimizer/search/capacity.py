@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from optimizer.domains import Domains, build_domains
-from optimizer.scenario import Person, Scenario
+from optimizer.scenario import Person, Scenario, Territory
 
 
 def capacity_bound(s: Scenario, domains: Domains | None = None) -> int:
@@ -46,7 +46,7 @@ def capacity_bound(s: Scenario, domains: Domains | None = None) -> int:
                     continue
                 t = s.territory_by_id[cell.territory]
                 if cell.role == "hunter":
-                    hc[t.id][p] += person.hunter_capacity * _top_prod(s, person, p) // 100
+                    hc[t.id][p] += person.hunter_capacity * top_productivity(s, person, p) // 100
                 else:
                     term = _farmer_term(s, person, p, t.accounts_per_farmer)
                     fc[t.id][p] += term
@@ -66,18 +66,13 @@ def capacity_bound(s: Scenario, domains: Domains | None = None) -> int:
     terminal = 0
     wins = 0
     for t in s.territories:
-        pool, won_total, kept = t.prospects, 0, t.accounts
+        accounts, won_by = territory_limits(t, hc[t.id], uplift, c)
         for p in range(periods):
-            acc_bound = kept + won_total
-            serve = min(acc_bound, fc[t.id][p])
+            serve = min(accounts[p], fc[t.id][p])
             if serve > 0:
                 serve_cap[p].append((serve, t.account_value, t.revenue_per_account))
-            won = min(hc[t.id][p] * uplift // 100, pool * t.win_share_pct // 100)
-            won_total += won
-            pool = pool - won + t.prospect_inflow
-            kept -= kept * c // 100
-        terminal += (kept + won_total) * t.account_value * d.terminal_value_periods
-        wins += won_total
+        terminal += accounts[periods] * t.account_value * d.terminal_value_periods
+        wins += won_by[periods]
 
     margin = 0
     revenue = 0
@@ -97,8 +92,28 @@ def capacity_bound(s: Scenario, domains: Domains | None = None) -> int:
     return margin + terminal - salaries - penalties
 
 
-def _top_prod(s: Scenario, person: Person, p: int) -> int:
-    """The highest productivity the person can have in period p (a hire: any ramp month)."""
+def territory_limits(
+    t: Territory, hc_max: list[int], uplift: int, churn_pct: int
+) -> tuple[list[int], list[int]]:
+    """Upper bounds on a territory's accounts at the start of each period (and at the end) and
+    on its clients won before each period (and in all), given at most `hc_max[p]` hunting
+    capacity: `acc[p] <= g^p(accounts) + W[p-1]`, `W` winning the most every period."""
+    pool, won_total, kept = t.prospects, 0, t.accounts
+    accounts, won_by = [], []
+    for cap in hc_max:
+        accounts.append(kept + won_total)
+        won_by.append(won_total)
+        won = min(cap * uplift // 100, pool * t.win_share_pct // 100)
+        won_total += won
+        pool = pool - won + t.prospect_inflow
+        kept -= kept * churn_pct // 100
+    accounts.append(kept + won_total)
+    won_by.append(won_total)
+    return accounts, won_by
+
+
+def top_productivity(s: Scenario, person: Person, p: int) -> int:
+    """The highest productivity the person can have in period p (a hire: any month)."""
     if person.is_position:
         assert s.hiring is not None
         return max(100, *s.hiring.ramp_pct) if s.hiring.ramp_pct else 100
@@ -106,7 +121,8 @@ def _top_prod(s: Scenario, person: Person, p: int) -> int:
 
 
 def _farmer_term(s: Scenario, person: Person, p: int, accounts_per_farmer: int) -> int:
-    return accounts_per_farmer * person.farmer_capacity_pct * _top_prod(s, person, p) // 10000
+    prod = top_productivity(s, person, p)
+    return accounts_per_farmer * person.farmer_capacity_pct * prod // 10000
 
 
 def _knapsack(

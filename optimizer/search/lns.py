@@ -38,6 +38,7 @@ from optimizer.plan import Plan, SolverInfo
 from optimizer.scenario import Scenario
 from optimizer.search.bound import LP_MAX_VARIABLES, LpBound, lp_bound_of, snapshot
 from optimizer.search.capacity import capacity_bound
+from optimizer.search.flow import FLOW_MAX_COLUMNS, flow_bound, flow_columns
 from optimizer.search.scope import Scope, pinned, scope_of
 from optimizer.simulate import Evaluation, simulate
 from optimizer.solve import (
@@ -355,12 +356,19 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
     bound_box: dict[str, LpBound] = {}
     bound_thread = None
     cells = sum(len(options_) for options_ in search.models.domains.cells.values())
-    if options.lp_bound and cells <= LP_MAX_VARIABLES:  # the whole model is ~1.1 x its cells
-        frozen = snapshot(build_model(s).model)
+    if options.lp_bound:
+        # the model's own LP where it solves (the whole model is ~1.1 x its cells), else the
+        # flow LP: both beside the search
+        frozen = snapshot(build_model(s).model) if cells <= LP_MAX_VARIABLES else None
+        domains = search.models.domains
 
         def compute_bound() -> None:
+            limit = max(1.0, options.time_limit * 0.9)
             try:
-                bound_box["lp"] = lp_bound_of(frozen, time_limit=max(1.0, options.time_limit * 0.9))
+                if frozen is not None:
+                    bound_box["lp"] = lp_bound_of(frozen, time_limit=limit)
+                elif flow_columns(s, domains) <= FLOW_MAX_COLUMNS:
+                    bound_box["lp"] = flow_bound(s, domains, time_limit=limit)
             except Exception:  # a bound is a bonus: never fail the search for it
                 log.exception("LP relaxation failed")
 
