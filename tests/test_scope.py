@@ -14,13 +14,14 @@ from optimizer.greedy import greedy_plan
 from optimizer.model import build_model
 from optimizer.scenario import load_scenario
 from optimizer.search.lns import LnsOptions, Neighbourhood, SubModels, _Search
+from optimizer.search.scope import territory_totals
 from optimizer.simulate import simulate
 from optimizer.solve import add_hint, extract_plan
 
 
 def _whole_optimum(models: SubModels, plan, evaluation, hood: Neighbourhood) -> int:
     """The whole scenario's model with every cell outside `hood` fixed, solved to optimality."""
-    _, built = models.build(plan, evaluation, hood, whole=True)
+    _, built = models.build(plan, territory_totals(evaluation), hood, whole=True)
     add_hint(built, plan, complete=True)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
@@ -59,7 +60,7 @@ def test_a_scoped_neighbourhood_finds_what_the_whole_model_finds(seed, coupling)
     for kind in ("region", "pool", "random", "region"):
         search.stats.size[kind] = rng.choice([1, 2])
         hood = search.neighbourhood(kind, plan)
-        scope, _ = search.models.build(plan, evaluation, hood)
+        scope, _ = search.models.build(plan, territory_totals(evaluation), hood)
         partial += not scope.whole
         step = search.models.solve(plan, evaluation, hood, 60, 1, seed)
         assert step.code == cp_model.OPTIMAL
@@ -79,7 +80,7 @@ def test_a_scope_leaves_out_what_no_freed_person_reaches():
     search = _Search(s, LnsOptions(), 0.0)
     search.stats.size["region"] = 4
     hood = search.neighbourhood("region", plan)
-    scope, built = search.models.build(plan, evaluation, hood)
+    scope, built = search.models.build(plan, territory_totals(evaluation), hood)
     assert not scope.whole
     assert len(scope.inside) < len(s.territories)
     assert len(scope.scenario.reps) < len(s.reps)

@@ -39,7 +39,7 @@ from optimizer.scenario import Scenario
 from optimizer.search.bound import LP_MAX_VARIABLES, LpBound, lp_bound_of, snapshot
 from optimizer.search.capacity import capacity_bound
 from optimizer.search.flow import FLOW_MAX_COLUMNS, flow_bound, flow_columns
-from optimizer.search.scope import Scope, pinned, scope_of
+from optimizer.search.scope import Scope, pinned, scope_of, territory_totals
 from optimizer.simulate import Evaluation, simulate
 from optimizer.solve import (
     Progress,
@@ -229,15 +229,20 @@ class SubModels:
         self.domains = build_domains(s)
 
     def build(
-        self, plan: Plan, evaluation: Evaluation, hood: Neighbourhood, whole: bool = False
+        self,
+        plan: Plan,
+        totals: dict[str, tuple[int, int]],
+        hood: Neighbourhood,
+        whole: bool = False,
     ) -> tuple[Scope, Built]:
-        """The neighbourhood's sub-model; `whole` keeps every territory and person (the same
-        optimum, a larger model: the tests compare the two)."""
+        """The neighbourhood's sub-model (`totals`: each territory's won and revenue in
+        `plan`); `whole` keeps every territory and person (the same optimum, a larger model:
+        the tests compare the two)."""
         if whole:
             scope = Scope(scenario=self.s, freed=frozenset(self.s.person_by_id), whole=True)
         else:
             frees_level = bool(hood.periods) and not hood.both
-            scope = scope_of(self.s, self.domains, plan, evaluation, hood.frees, frees_level)
+            scope = scope_of(self.s, self.domains, plan, totals, hood.frees, frees_level)
         built = build_model(scope.scenario, domains=pinned(scope, self.domains, plan, hood.frees))
         scope.restrict(built)
         proto = built.model.proto
@@ -265,20 +270,26 @@ class SubModels:
     def solve(
         self,
         plan: Plan,
-        evaluation: Evaluation,
+        evaluation: Evaluation | tuple[int, dict[str, tuple[int, int]]],
         hood: Neighbourhood,
         time_limit: float,
         workers: int,
         seed: int,
         stop: threading.Event | None = None,
     ) -> Step:
-        """Re-optimize one neighbourhood of `plan` (scored `evaluation`), hinted completely
-        with it. The plan found is checked twice by the simulator: on the sub-scenario against
-        the model's objective, and whole, where it must move the score by as much as it moved
-        the sub-scenario's (any disagreement raises `SolveBug`)."""
+        """Re-optimize one neighbourhood of `plan`, hinted completely with it. `evaluation` is
+        the plan's, or just its score and territory totals (a remote worker's view): then the
+        plan found is returned unchecked on the whole scenario, with its gain, for the caller
+        to check. Otherwise the plan is checked twice by the simulator: on the sub-scenario
+        against the model's objective, and whole, where it must move the score by as much as
+        it moved the sub-scenario's (any disagreement raises `SolveBug`)."""
         from optimizer.solve import SolveBug, add_hint
 
-        scope, built = self.build(plan, evaluation, hood)
+        if isinstance(evaluation, Evaluation):
+            score, totals = evaluation.score, territory_totals(evaluation)
+        else:
+            score, totals = evaluation
+        scope, built = self.build(plan, totals, hood)
         local = scope.project(plan)
         if not add_hint(built, local, complete=True, seconds=time_limit, stop=stop):
             return Step(cp_model.UNKNOWN)
@@ -301,19 +312,21 @@ class SubModels:
             return Step(code)
         found = check(scope.scenario, extract_plan(built, solver), solver.value(built.score))
         if scope.whole:
-            return Step(code, extract_plan(built, solver), found)
+            return Step(code, extract_plan(built, solver), found, found.score - score)
         before = simulate(scope.scenario, local).score
         if found.score <= before:
             return Step(code)  # nothing better here: the whole plan need not be simulated
         candidate = scope.merge(plan, extract_plan(built, solver))
+        gain = found.score - before
+        if not isinstance(evaluation, Evaluation):
+            return Step(code, candidate, None, gain)
         whole = simulate(self.s, candidate)
-        if not whole.feasible or whole.score - evaluation.score != found.score - before:
+        if not whole.feasible or whole.score - score != gain:
             raise SolveBug(
-                f"a {hood.kind} neighbourhood's plan moved the sub-scenario by "
-                f"{found.score - before} but the whole scenario by "
-                f"{whole.score - evaluation.score} ({len(whole.violations)} violations)"
+                f"a {hood.kind} neighbourhood's plan moved the sub-scenario by {gain} but the "
+                f"whole scenario by {whole.score - score} ({len(whole.violations)} violations)"
             )
-        return Step(code, candidate, whole)
+        return Step(code, candidate, whole, gain)
 
 
 @dataclass
@@ -322,7 +335,8 @@ class Step:
 
     code: int
     plan: Plan | None = None
-    evaluation: Evaluation | None = None
+    evaluation: Evaluation | None = None  # the whole plan's (None: not checked yet)
+    gain: int | None = None  # how much better than the incumbent
 
 
 def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
@@ -487,8 +501,7 @@ def _parallel(
     bound: Callable[[], int | None],
 ) -> tuple[Plan, Evaluation]:
     """Batches of disjoint neighbourhoods on an executor; results combined, always checked."""
-    from optimizer.search.parallel import combine, make_executor
-    from optimizer.simulate import simulate
+    from optimizer.search.parallel import make_executor
 
     processes = options.processes or max(1, (os.cpu_count() or 1) // (options.workers or 1))
     executor = make_executor(
@@ -516,14 +529,15 @@ def _parallel(
             if not hoods:
                 break
             seconds = min(left, stats.sub_time_limit)
+            plan_json, totals = plan.model_dump_json(), territory_totals(evaluation)
             answers = executor.run(
                 [
-                    (plan.model_dump_json(), hood, seconds, options.workers or 1, options.seed + i)
-                    for i, hood in enumerate(hoods, start=stats.iterations)
+                    (plan_json, evaluation.score, totals, hood, seconds, options.workers or 1, seed)
+                    for seed, hood in enumerate(hoods, start=options.seed + stats.iterations)
                 ]
             )
-            found: list[tuple[Neighbourhood, Plan, Evaluation]] = []
-            for hood, (code, plan_json) in zip(hoods, answers, strict=True):
+            found: list[tuple[Neighbourhood, Plan, int]] = []
+            for hood, (code, rows_json, gain) in zip(hoods, answers, strict=True):
                 stats.iterations += 1
                 stats.tried[hood.kind] += 1
                 size = stats.size
@@ -533,29 +547,50 @@ def _parallel(
                     size[hood.kind] = max(1.0, size[hood.kind] * 0.8)
                 if code == cp_model.UNKNOWN:
                     stats.sub_time_limit = min(options.max_sub_time_limit, stats.sub_time_limit * 2)
-                if plan_json is None:
-                    continue
-                candidate = Plan.model_validate_json(plan_json)
-                checked = simulate(s, candidate)
-                if checked.feasible and checked.score > evaluation.score:
-                    found.append((hood, candidate, checked))
-            best = max(found, key=lambda f: f[2].score, default=None)
-            if len(found) >= 2:
-                merged = combine(plan, [(h, p) for h, p, _ in found])
-                checked = simulate(s, merged)
-                if best is not None and checked.feasible and checked.score > best[2].score:
-                    best = (best[0], merged, checked)
+                if rows_json is not None and gain > 0:
+                    found.append((hood, Plan.model_validate_json(rows_json), gain))
+            best = _accept(s, plan, evaluation, found)
             if best is None:
                 since_improvement += len(hoods)
             else:
-                plan, evaluation = best[1], best[2]
+                plan, evaluation, kind = best
                 stats.improvements += 1
-                stats.improved[best[0].kind] += 1
+                stats.improved[kind] += 1
                 since_improvement = 0
             report(evaluation)
     finally:
         executor.close()
     return plan, evaluation
+
+
+def _accept(
+    s: Scenario, plan: Plan, evaluation: Evaluation, found: list[tuple[Neighbourhood, Plan, int]]
+) -> tuple[Plan, Evaluation, str] | None:
+    """The incumbent with every neighbourhood's better rows, when the simulator confirms the
+    sum of their gains; otherwise the best single one it confirms. A single neighbourhood's
+    plan that the simulator scores other than its gain says is a bug, raised."""
+    from optimizer.search.parallel import combine
+    from optimizer.simulate import simulate
+    from optimizer.solve import SolveBug
+
+    if not found:
+        return None
+    found = sorted(found, key=lambda f: -f[2])
+    if len(found) >= 2:
+        merged = combine(plan, [(hood, rows) for hood, rows, _ in found])
+        checked = simulate(s, merged)
+        # neighbourhoods may compete for a coupling capacity (hires, trainers, a goal)
+        if checked.feasible and checked.score > evaluation.score + found[0][2]:
+            return merged, checked, found[0][0].kind
+    hood, rows, gain = found[0]
+    single = combine(plan, [(hood, rows)])
+    checked = simulate(s, single)
+    if not checked.feasible or checked.score != evaluation.score + gain:
+        raise SolveBug(
+            f"a {hood.kind} neighbourhood's plan should gain {gain}, the simulator says "
+            f"{checked.score - evaluation.score} ({len(checked.violations)} violations)"
+        )
+    return single, checked, hood.kind
 
 
 def _limit(s: Scenario, kind: str) -> float:

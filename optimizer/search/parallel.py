@@ -24,8 +24,10 @@ from optimizer.search.lns import Neighbourhood, SubModels
 
 log = logging.getLogger(__name__)
 
-Task = tuple[str, Neighbourhood, float, int, int]  # plan JSON, hood, seconds, workers, seed
-Answer = tuple[int, str | None]  # CP-SAT status code, plan JSON (checked) or None
+# plan JSON, the plan's score and territory totals, hood, seconds, workers, seed
+Task = tuple[str, int, dict[str, tuple[int, int]], Neighbourhood, float, int, int]
+# CP-SAT status code, the freed people's rows (a plan JSON) or None, the gain over the plan
+Answer = tuple[int, str | None, int]
 
 
 class Executor(Protocol):
@@ -44,16 +46,29 @@ class SubSolver:
         from optimizer.scenario import load_scenario
 
         self.models = SubModels(load_scenario(json.loads(scenario_json)))
+        self._last: tuple[str, Plan] | None = None  # the plans of a batch are often the same
 
     def solve(
-        self, plan_json: str, hood: Neighbourhood, seconds: float, workers: int, seed: int
+        self,
+        plan_json: str,
+        score: int,
+        totals: dict[str, tuple[int, int]],
+        hood: Neighbourhood,
+        seconds: float,
+        workers: int,
+        seed: int,
     ) -> Answer:
-        from optimizer.simulate import simulate
-
-        plan = Plan.model_validate_json(plan_json)
-        evaluation = simulate(self.models.s, plan)
-        step = self.models.solve(plan, evaluation, hood, seconds, workers, seed)
-        return step.code, None if step.plan is None else step.plan.model_dump_json()
+        """The neighbourhood re-optimized; the caller checks the plan on the whole scenario
+        (it simulates the combination anyway)."""
+        if self._last is None or self._last[0] != plan_json:
+            self._last = (plan_json, Plan.model_validate_json(plan_json))
+        plan = self._last[1]
+        step = self.models.solve(plan, (score, totals), hood, seconds, workers, seed)
+        if step.plan is None or not step.gain:
+            return step.code, None, 0
+        freed = [a for a in step.plan.assignments if a.person in hood.persons]
+        rows = plan.model_copy(update={"assignments": tuple(freed)})
+        return step.code, rows.model_dump_json(), step.gain
 
 
 _LOCAL: dict[str, SubSolver] = {}

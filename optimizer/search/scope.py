@@ -100,7 +100,7 @@ def scope_of(
     s: Scenario,
     domains: Domains,
     plan: Plan,
-    evaluation: Evaluation,
+    totals: dict[str, tuple[int, int]],
     frees: Frees,
     frees_any_level: bool,
 ) -> Scope:
@@ -160,10 +160,8 @@ def scope_of(
                     }
                 )
             )
-    won_out = sum(tp.won for tp in evaluation.territory_periods if tp.territory not in inside)
-    revenue_out = sum(
-        tp.revenue for tp in evaluation.territory_periods if tp.territory not in inside
-    )
+    won_out = sum(won for t, (won, _) in totals.items() if t not in inside)
+    revenue_out = sum(revenue for t, (_, revenue) in totals.items() if t not in inside)
     policy = s.policy
     if policy.targets is not None:
         g = policy.targets
@@ -219,6 +217,16 @@ def scope_of(
         starts_out=dict(starts_out),
         trainees_out=dict(trainees_out),
     )
+
+
+def territory_totals(evaluation: Evaluation) -> dict[str, tuple[int, int]]:
+    """Each territory's clients won and revenue over the horizon (what a scope needs of the
+    whole plan's evaluation)."""
+    totals: dict[str, tuple[int, int]] = {}
+    for tp in evaluation.territory_periods:
+        won, revenue = totals.get(tp.territory, (0, 0))
+        totals[tp.territory] = (won + tp.won, revenue + tp.revenue)
+    return totals
 
 
 def pinned(scope: Scope, domains: Domains, plan: Plan, frees: Frees) -> Domains:
