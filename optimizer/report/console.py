@@ -26,6 +26,10 @@ MONEY_ROWS: tuple[tuple[str, str, int], ...] = (
 )
 
 
+MAX_LISTED = 20  # hires named on the terminal
+MAX_SCHEDULE_PEOPLE = 200  # above this the schedule stays in the files
+
+
 def money(value: int | None, currency: str = "") -> str:
     if value is None:
         return "-"
@@ -214,7 +218,10 @@ def print_solution(
     console.print(comparison_table(s, ev, status_quo))
     console.print()
     if plan.hires:
-        hires = ", ".join(f"{h.person} from {s.period_label(h.start_period)}" for h in plan.hires)
+        shown = plan.hires[:MAX_LISTED]
+        hires = ", ".join(f"{h.person} from {s.period_label(h.start_period)}" for h in shown)
+        more = len(plan.hires) - len(shown)
+        hires += f" and {more} more ({len(plan.hires)} in all, in the plan file)" if more else ""
         console.print(f"[bold]Hires:[/bold] {hires}", highlight=False)
     else:
         console.print("[bold]Hires:[/bold] none")
@@ -235,6 +242,14 @@ def print_solution(
             verdict = "realistic" if realistic else f"not realistic, short by {money(short)}"
             console.print(f"[bold]Goal {label}:[/bold] {money(goal)}: {verdict}", highlight=False)
     console.print()
+    people = len({a.person for a in plan.assignments})
+    if people > MAX_SCHEDULE_PEOPLE:
+        console.print(
+            f"[bold]Schedule:[/bold] {people:,} people, too many for the terminal: see the plan "
+            "file (--out) or the workbook (--xlsx)",
+            highlight=False,
+        )
+        return
     console.print("[bold]Schedule[/bold] (H hunter, F farmer, T trainee, B bench, - off)")
     for line in schedule_lines(s, plan):
         console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -42,7 +42,8 @@ from optimizer.search.capacity import territory_limits, top_productivity
 
 log = logging.getLogger(__name__)
 
-# Above this many cell columns the flow LP is not tried (2 cores; XL has ~0.4 million).
+# Above this many cell columns the flow LP is not tried (on 2 cores: L has 142k and solves in
+# 27 s, XL 292k in 126 s; the national scenario's is measured in benchmarks/RESULTS.md).
 FLOW_MAX_COLUMNS = 1_500_000
 
 
@@ -257,6 +258,9 @@ def flow_bound(s: Scenario, domains: Domains | None = None, time_limit: float = 
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", max(0.1, time_limit - (time.monotonic() - started)))
+    # measured here: the interior point method (with crossover, so the optimum is exact) solves
+    # the flow LP of XL in 126 s, the dual simplex in 453 s
+    h.setOptionValue("solver", "ipm")
     h.passModel(lp)
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
