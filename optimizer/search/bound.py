@@ -80,24 +80,14 @@ def lp_bound_of(model_bytes: bytes, time_limit: float = 60.0, threads: int = 1) 
         cost[var] += coeff
     scaling = obj.scaling_factor or 1.0
 
-    lp = highspy.HighsLp()
-    lp.num_col_ = len(lower)
-    lp.num_row_ = rows.count
-    lp.col_cost_ = cost
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    lp.row_lower_ = np.array(rows.lo, dtype=float)
-    lp.row_upper_ = np.array(rows.hi, dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.array(rows.start, dtype=np.int32)
-    lp.a_matrix_.index_ = np.array(rows.index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.array(rows.value, dtype=float)
-    h = _quiet_highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", max(1, threads))
-    h.setOptionValue("time_limit", max(0.1, time_limit - (time.monotonic() - started)))
-    h.passModel(lp)
-    h.run()
+    h = solve_lp(
+        cost,
+        lower,
+        upper,
+        rows,
+        time_limit - (time.monotonic() - started),
+        threads=threads,
+    )
     status = h.modelStatusToString(h.getModelStatus())
     seconds = time.monotonic() - started
     solved = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty)
@@ -116,6 +106,44 @@ def lp_bound_of(model_bytes: bytes, time_limit: float = 60.0, threads: int = 1) 
         bound = None
     log.info("LP relaxation: bound %s in %.1f s (%d rows)", bound, seconds, rows.count)
     return LpBound(bound, status, seconds, rows.count, len(lower))
+
+
+def solve_lp(  # type: ignore[no-untyped-def]
+    cost: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    rows: _Rows,
+    seconds: float,
+    threads: int = 1,
+    maximize: bool = False,
+    solver: str | None = None,
+):
+    """Solve an LP in HiGHS, quietly, within `seconds`; returns the Highs object."""
+    import highspy
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(cost)
+    lp.num_row_ = rows.count
+    if maximize:
+        lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_cost_ = cost
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = np.array(rows.lo, dtype=float)
+    lp.row_upper_ = np.array(rows.hi, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array(rows.start, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(rows.index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(rows.value, dtype=float)
+    h = _quiet_highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", max(1, threads))
+    h.setOptionValue("time_limit", max(0.1, seconds))
+    if solver is not None:
+        h.setOptionValue("solver", solver)
+    h.passModel(lp)
+    h.run()
+    return h
 
 
 _BANNER_SHOWN = threading.Lock()

@@ -37,7 +37,7 @@ import numpy as np
 from optimizer.domains import Domains, build_domains
 from optimizer.plan import TRAINEE
 from optimizer.scenario import Scenario
-from optimizer.search.bound import INF, RELATIVE_MARGIN, LpBound, _quiet_highs, _Rows
+from optimizer.search.bound import INF, RELATIVE_MARGIN, LpBound, _Rows, solve_lp
 from optimizer.search.capacity import territory_limits, top_productivity
 
 log = logging.getLogger(__name__)
@@ -241,28 +241,17 @@ def flow_bound(s: Scenario, domains: Domains | None = None, time_limit: float = 
         constant += 1.0  # floor((pct * short) / 100) >= pct * short / 100 - 1
     constant -= sum(rep.salary * sum(s.employed(rep, p) for p in range(periods)) for rep in s.reps)
 
-    lp = highspy.HighsLp()
-    lp.num_col_ = len(cols.cost)
-    lp.num_row_ = rows.count
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.col_cost_ = np.array(cols.cost, dtype=float)
-    lp.col_lower_ = np.array(cols.lower, dtype=float)
-    lp.col_upper_ = np.array(cols.upper, dtype=float)
-    lp.row_lower_ = np.array(rows.lo, dtype=float)
-    lp.row_upper_ = np.array(rows.hi, dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.array(rows.start, dtype=np.int32)
-    lp.a_matrix_.index_ = np.array(rows.index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.array(rows.value, dtype=float)
-    h = _quiet_highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("time_limit", max(0.1, time_limit - (time.monotonic() - started)))
     # measured here: the interior point method (with crossover, so the optimum is exact) solves
     # the flow LP of XL in 126 s, the dual simplex in 453 s
-    h.setOptionValue("solver", "ipm")
-    h.passModel(lp)
-    h.run()
+    h = solve_lp(
+        np.array(cols.cost, dtype=float),
+        np.array(cols.lower, dtype=float),
+        np.array(cols.upper, dtype=float),
+        rows,
+        time_limit - (time.monotonic() - started),
+        maximize=True,
+        solver="ipm",
+    )
     status = h.modelStatusToString(h.getModelStatus())
     seconds = time.monotonic() - started
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
