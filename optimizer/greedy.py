@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from optimizer.domains import Domains, build_domains
 from optimizer.plan import BENCH, OFF, TRAINEE, Assignment, Cell, Plan
 from optimizer.scenario import Person, Scenario
-from optimizer.simulate import simulate
+from optimizer.simulate import Evaluation, simulate
 from optimizer.simulate.dynamics import territory_step
 
 
@@ -95,6 +95,7 @@ class _Greedy:
                         self.may_farm[(str(cell.territory), p)].append(person)
         self.starts = self._choose_hires()
         self.rotation = s.policy.active_rotation
+        self.chosen: tuple[Plan, Evaluation] | None = None  # the last bonus choice, evaluated
         self.capacity = s.training.trainer_capacity if s.training else 0
 
     # ----- hires ------------------------------------------------------------------------
@@ -448,7 +449,9 @@ class _Greedy:
         if self.rotation is None:
             return plan
         for _ in range(rounds):
-            violations = simulate(self.s, plan).violations
+            known = self.chosen
+            ev = known[1] if known is not None and known[0] is plan else simulate(self.s, plan)
+            violations = ev.violations
             short = {
                 (v.entity, v.period)
                 for v in violations
@@ -484,12 +487,13 @@ class _Greedy:
     def _best_bonus(self, plan: Plan) -> Plan:
         """The single bonus level that scores best (feasible plans first)."""
         s = self.s
-        best: tuple[tuple[bool, int], Plan] | None = None
+        best: tuple[tuple[bool, int], Plan, Evaluation] | None = None
         for level in s.bonus_menu:
             candidate = plan.model_copy(update={"bonus_levels": (level.name,) * s.periods})
             ev = simulate(s, candidate)
             key = (ev.feasible, ev.score)
             if best is None or key > best[0]:
-                best = (key, candidate)
+                best = (key, candidate, ev)
         assert best is not None
+        self.chosen = (best[1], best[2])  # `repair` reads its violations: no second simulation
         return best[1]
