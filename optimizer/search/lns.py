@@ -314,8 +314,11 @@ class SubModels:
         if scope.whole:
             return Step(code, extract_plan(built, solver), found, found.score - score)
         before = simulate(scope.scenario, local).score
-        if found.score <= before:
+        if found.score < before or (
+            found.score == before and not isinstance(evaluation, Evaluation)
+        ):
             return Step(code)  # nothing better here: the whole plan need not be simulated
+        # an equal score is kept in process: a plateau move that lets the next step go further
         candidate = scope.merge(plan, extract_plan(built, solver))
         gain = found.score - before
         if not isinstance(evaluation, Evaluation):
