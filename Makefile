@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean lock
+.PHONY: demo test lint format bench bench-quick clean lock
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The full benchmark run (about 45 minutes on 2 cores): rewrites benchmarks/RESULTS.md and its plots.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# A few minutes: compares small timings and one peer run with the stored results.
+bench-quick: $(STAMP)
+	$(BIN)/python benchmarks/run.py --quick
 
 # Re-pin every dependency after changing pyproject.toml (writes requirements.lock).
 lock:

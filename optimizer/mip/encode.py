@@ -481,9 +481,12 @@ class _Encoder:
                     lin.row(self.counted[key], lo=t.min_farmers)
                 if t.max_reps is not None:
                     lin.row(affine(self.hunters[key], self.farmers[key]), hi=t.max_reps)
-                if rotation is not None and rotation.handover_requires_farmer:
+                if rotation is not None and rotation.handover_requires_farmer and self.hunters[key]:
+                    # every hunter <= served <= the counted farmers: hunting needs a farmer
+                    has_farmer = lin.var(0, 1)
+                    lin.row(affine({has_farmer: 1.0}, scaled(self.counted[key], -1)), hi=0)
                     for v in self.hunters[key]:
-                        lin.row(affine({v: 1.0}, scaled(self.counted[key], -1)), hi=0)
+                        lin.row({v: 1.0, has_farmer: -1.0}, hi=0)
                 # the next period's pool and accounts
                 nxt_pool = lin.var(0, pool_max, integer=True)
                 lin.row(
