@@ -262,6 +262,12 @@ def _prove_then_search(s: Scenario, options: SolveOptions) -> SolveResult:
     close = options.gap_pct is not None and first.gap_pct is not None
     if close and first.gap_pct <= options.gap_pct:  # type: ignore[operator]
         return first
+    offset = time.monotonic() - started
+    report = options.progress
+    if report is not None:  # the search's times continue the proof's, from the solve's start
+        options = replace(
+            options, progress=lambda p: report(replace(p, elapsed=p.elapsed + offset))
+        )
     rest = _lns(s, options, left, first.plan, first.best_bound)
     if rest.plan is None or rest.score is None or first.score is None or rest.score < first.score:
         return first

@@ -14,7 +14,7 @@ from optimizer.datasets import dataset_names, load_dataset
 from optimizer.generate import generate
 from optimizer.plan import Cell
 from optimizer.simulate import simulate
-from optimizer.solve import Progress, SolveOptions, solve
+from optimizer.solve import PROOF_SHARE, Progress, SolveOptions, solve
 
 QUICK = SolveOptions(time_limit=8, workers=1, seed=0)
 
@@ -76,15 +76,20 @@ def test_without_warm_start_and_time_there_is_no_plan():
 
 
 def test_progress_reports_improving_incumbents():
-    """The progress callback sees scores that never get worse, with bound and gap."""
+    """The progress callback sees scores that never get worse, with bound and gap, and times
+    from the solve's start through both phases of `auto` (proof, then neighbourhoods)."""
     seen: list[Progress] = []
-    solve(
+    result = solve(
         load_dataset("hunter_farmer_split"),
         SolveOptions(time_limit=4, workers=1, progress=seen.append),
     )
     assert seen
     scores = [p.score for p in seen if p.score is not None]
     assert scores == sorted(scores)
+    times = [p.elapsed for p in seen]
+    assert times == sorted(times)
+    if result.search is not None:  # the neighbourhood phase ran after the proof's quarter
+        assert times[-1] > 4 * PROOF_SHARE
     assert all(p.bound is None or p.score is None or p.bound >= p.score for p in seen)
 
 
