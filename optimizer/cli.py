@@ -2,7 +2,7 @@
 
 Exit codes: 0 done (solved: OPTIMAL or FEASIBLE), 2 invalid input (a message naming the field
 and entity, no traceback), 3 infeasible (the explanation printed), 4 no solution within the
-time limit.
+time limit; `batch`: 1 when a scenario failed (recorded, the others solved).
 """
 
 from __future__ import annotations
@@ -219,6 +219,234 @@ def solve(
 
         write_xlsx(s, result.plan, xlsx)
         out.print(f"workbook written to {xlsx}", highlight=False)
+
+
+@app.command()
+def compare(
+    scenario: Annotated[Path, typer.Argument(help="Scenario JSON file.")],
+    levers: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated levers to compare (rotation, split, bonus, hiring, targets); "
+            "default: every lever the scenario defines. The others stay as the scenario has them."
+        ),
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=1.0, help="Seconds for the whole comparison.")
+    ] = 120.0,
+    processes: Annotated[
+        int | None, typer.Option(min=1, help="Combinations solved side by side (default: CPUs).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of every solve.")] = 0,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write the comparison JSON here.")
+    ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(help="Write the HTML report of the best combination's plan, levers included."),
+    ] = None,
+) -> None:
+    """Solve under every combination of the levers; rank them and recommend a mix."""
+    from optimizer.compare import Combination, CompareOptions
+    from optimizer.compare import compare as run_compare
+    from optimizer.report.console import print_comparison
+
+    s = _scenario(scenario)
+    chosen = None if levers is None else tuple(x.strip() for x in levers.split(",") if x.strip())
+
+    def progress(done: int, total: int, combo: Combination) -> None:
+        score = "no plan" if combo.score is None else f"{combo.score:,}"
+        err.print(f"[{done}/{total}] {combo.label()}: {score}", highlight=False)
+
+    try:
+        result = run_compare(
+            s,
+            CompareOptions(
+                time_limit=time_limit,
+                processes=processes,
+                seed=seed,
+                levers=chosen,
+                progress=progress,
+            ),
+        )
+    except InvalidInput as error:
+        _fail(error)
+    print_comparison(out, result)
+    if out_path is not None:
+        out_path.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
+        out.print(f"comparison written to {out_path}", highlight=False)
+    top = result.ranked[0] if result.ranked else None
+    if html is not None and top is not None and top.plan is not None:
+        from optimizer.compare import charged, variant
+        from optimizer.report.html import render_html
+
+        judged = charged(s, variant(s, top.levers, result.compared))
+        page = render_html(
+            judged, top.plan, top.evaluation, simulate(s, status_quo_plan(s)), result.as_dict()
+        )
+        html.write_text(page, encoding="utf-8")
+        out.print(f"report written to {html}", highlight=False)
+    if all(c.score is None for c in result.ranked):
+        raise typer.Exit(EXIT_NO_SOLUTION)
+
+
+@app.command()
+def batch(
+    source: Annotated[str, typer.Argument(help="A folder of scenario JSON files, or a glob.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for plans and the summary.")
+    ] = Path("batch-out"),
+    executor: Annotated[
+        str,
+        typer.Option(help="'local' processes (default) or 'ray' (local instance or --address)."),
+    ] = "local",
+    address: Annotated[
+        str | None, typer.Option(help="Ray cluster address (default: a local Ray instance).")
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.1, help="Seconds per scenario.")
+    ] = 60.0,
+    workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers per scenario.")] = 1,
+    processes: Annotated[
+        int | None, typer.Option(min=1, help="Scenarios side by side (default: CPUs / workers).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of every solve.")] = 0,
+) -> None:
+    """Solve many regional scenarios; resumable, a failure recorded and the rest go on."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from optimizer.batch import SOLVED, run_batch, scenario_files
+
+    if executor not in ("local", "ray"):
+        typer.echo(f"--executor: expected local or ray, got {executor!r}", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    files = scenario_files(source)
+    if not files:
+        typer.echo(f"{source}: no scenario files (*.json) found", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("solving", total=None)
+
+        def progress(done: int, total: int, record: dict) -> None:
+            state = record["status"]
+            bar.update(task, completed=done, total=total, description=f"{record['name']}: {state}")
+
+        result = run_batch(
+            source,
+            out_dir,
+            executor=executor,
+            address=address,
+            time_limit=time_limit,
+            workers=workers,
+            processes=processes,
+            seed=seed,
+            progress=progress,
+        )
+    solved = sum(r["status"] in SOLVED for r in result.records)
+    out.print(
+        f"{solved} of {len(result.records)} scenarios solved ({result.solved_now} now, "
+        f"{result.skipped} done before, {result.failed} failed) in {result.seconds:.1f} s; "
+        f"summary in {out_dir / 'summary.csv'} and {out_dir / 'index.html'}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for r in result.records:
+        if r["status"] == "failed":
+            out.print(f"  {r['name']}: {r['error']}", markup=False, highlight=False, soft_wrap=True)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def replan(
+    scenario: Annotated[Path, typer.Argument(help="The last plan's scenario JSON file.")],
+    baseline: Annotated[Path, typer.Option("--baseline", help="The last plan (JSON).")],
+    actuals: Annotated[Path, typer.Option("--actuals", help="What happened since (JSON).")],
+    freeze: Annotated[
+        int, typer.Option(min=0, help="Periods already communicated: kept as planned.")
+    ] = 0,
+    change_cost: Annotated[
+        int, typer.Option("--change-cost", min=0, help="Per person-period changed after them.")
+    ] = 0,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.1, help="Seconds for the solve.")
+    ] = 60.0,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="CP-SAT workers; default: every CPU.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write the new plan JSON here.")
+    ] = None,
+    scenario_out: Annotated[
+        Path | None,
+        typer.Option("--scenario-out", help="Write the rolled-forward scenario JSON here."),
+    ] = None,
+) -> None:
+    """Roll the last plan forward by the elapsed quarter, apply the actuals, re-solve from it,
+    and show what changed and why."""
+    from optimizer.replan import changes, load_actuals, roll_forward
+    from optimizer.solve import SolveOptions
+    from optimizer.solve import solve as run_solve
+
+    s = _scenario(scenario)
+    try:
+        last = load_plan(baseline)
+        facts = load_actuals(actuals)
+        rolled = roll_forward(s, last, facts, freeze=freeze, change_cost=change_cost)
+    except InvalidInput as error:
+        _fail(error)
+    new = rolled.scenario
+    start = simulate(new, rolled.warm_start)
+    out.print(
+        f"{new.name}: {new.horizon.start}, {new.periods} periods; the last plan carried forward "
+        f"scores {start.score:,}"
+        + ("" if start.feasible else f" and breaks {len(start.violations)} rule(s) now"),
+        highlight=False,
+        soft_wrap=True,
+    )
+    options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
+    if start.feasible:
+        options.hint = rolled.warm_start  # else the greedy plan starts the search
+    result = run_solve(new, options)
+    out.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
+    if result.status == "INFEASIBLE":
+        out.print(result.explanation or "no explanation found", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INFEASIBLE)
+    if result.plan is None or result.evaluation is None:
+        out.print("No plan within the time limit; give it more time (--time-limit).")
+        raise typer.Exit(EXIT_NO_SOLUTION)
+    diff = changes(new, result.plan)
+    k = result.evaluation.kpis
+    out.print(
+        f"{len(diff)} person-period(s) differ from the last plan; {k.changes} charged "
+        f"({k.change_cost:,}); periods 0..{freeze - 1} frozen"
+        if freeze
+        else f"{len(diff)} person-period(s) differ from the last plan; {k.changes} charged "
+        f"({k.change_cost:,})",
+        highlight=False,
+    )
+    for person, months in rolled.gone.items():
+        out.print(f"  {person}: gone; his {months} planned month(s) are free", highlight=False)
+    for c in diff:
+        out.print(
+            f"  {c.person} {new.period_label(c.period)}: {c.before} -> {c.after}  ({c.why})",
+            markup=False,
+            highlight=False,
+        )
+    if out_path is not None:
+        out_path.write_text(result.plan.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        out.print(f"plan written to {out_path}", highlight=False)
+    if scenario_out is not None:
+        scenario_out.write_text(new.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        out.print(f"scenario written to {scenario_out}", highlight=False)
 
 
 class SchemaKind(StrEnum):

@@ -253,3 +253,57 @@ def print_solution(
     console.print("[bold]Schedule[/bold] (H hunter, F farmer, T trainee, B bench, - off)")
     for line in schedule_lines(s, plan):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def levers_table(comparison) -> Table:  # type: ignore[no-untyped-def]
+    """The lever combinations, best first."""
+    table = Table(title=f"Levers compared on {comparison.scenario}", title_justify="left")
+    for name, justify in (
+        ("#", "right"),
+        ("levers", "left"),
+        ("score", "right"),
+        ("profit", "right"),
+        ("new clients", "right"),
+        ("revenue", "right"),
+        ("hires", "right"),
+        ("travel", "right"),
+        ("bonus cost", "right"),
+        ("goals met", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for rank, combo in enumerate(comparison.ranked, 1):
+        row = combo.as_dict()
+        goals = row["goals_realistic"]
+        met = (
+            "-"
+            if goals is None
+            else " ".join(
+                f"{label} {'yes' if goals[key] else 'no'}"
+                for key, label in (("new_clients", "clients"), ("revenue", "revenue"))
+            )
+        )
+        table.add_row(
+            str(rank),
+            combo.label(),
+            money(row["score"]) if row["score"] is not None else f"no plan ({combo.status})",
+            money(row["profit"]),
+            "-" if row["new_clients"] is None else str(row["new_clients"]),
+            money(row["revenue"]),
+            str(row["hires"]),
+            money(row["travel"]),
+            money(row["bonus_cost"]),
+            met,
+        )
+    return table
+
+
+def print_comparison(console: Console, comparison) -> None:  # type: ignore[no-untyped-def]
+    console.print(levers_table(comparison))
+    console.print(
+        f"{len(comparison.ranked)} combinations, {comparison.per_combination_seconds:.1f} s "
+        f"each, {comparison.seconds:.1f} s in all; status quo scores "
+        f"{money(comparison.status_quo_score)} (goals charged in every score).",
+        highlight=False,
+    )
+    console.print()
+    console.print(comparison.recommendation, highlight=False, soft_wrap=True)

@@ -8,6 +8,7 @@ per territory over time, the targets, and the explanation when the scenario is i
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from optimizer.plan import Plan
 from optimizer.scenario import Scenario
@@ -38,8 +39,13 @@ svg text{font-size:11px}
 
 
 def render_html(
-    s: Scenario, plan: Plan, evaluation: Evaluation | None, status_quo: Evaluation | None
+    s: Scenario,
+    plan: Plan,
+    evaluation: Evaluation | None,
+    status_quo: Evaluation | None,
+    comparison: dict[str, Any] | None = None,
 ) -> str:
+    """The plan as one HTML page; `comparison` (a `Comparison.as_dict()`) adds the levers."""
     colours = {t.id: PALETTE[i % len(PALETTE)] for i, t in enumerate(s.territories)}
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -53,6 +59,9 @@ def render_html(
     if evaluation is not None:
         parts.append("<h2>Against the status quo</h2>")
         parts.append(_cards(s, evaluation, status_quo))
+    if comparison is not None:
+        parts.append("<h2>Levers compared</h2>")
+        parts.append(_levers(s, comparison))
     if plan.assignments:
         parts.append("<h2>Schedule</h2>")
         parts.append(_legend(s, colours))
@@ -223,4 +232,69 @@ def _targets(s: Scenario, plan: Plan) -> str:
     return (
         "<table id='targets'><tr><th class='l'>person</th><th class='l'>period</th>"
         f"<th>new clients</th><th>revenue</th></tr>{rows}</table>"
+    )
+
+
+LEVER_LABELS = {
+    "rotation": "rotation",
+    "split": "hunter/farmer split",
+    "bonus": "acquisition bonus",
+    "hiring": "new hires",
+    "targets": "planning to the goals",
+}
+
+
+def _levers(s: Scenario, comparison: dict[str, Any]) -> str:
+    """The ranked lever combinations and the recommendation."""
+
+    def cell(value: Any) -> str:
+        return (
+            "-" if value is None else f"{value:,}" if isinstance(value, int) else escape(str(value))
+        )
+
+    rows = []
+    for rank, c in enumerate(comparison["ranked"], 1):
+        levers = " + ".join(LEVER_LABELS[lever] for lever in c["levers"]) or "none"
+        goals = c["goals_realistic"]
+        met = (
+            "-"
+            if goals is None
+            else ", ".join(
+                f"{name} {'met' if goals[key] else 'missed'}"
+                for key, name in (("new_clients", "clients"), ("revenue", "revenue"))
+            )
+        )
+        values = [
+            c["score"] if c["score"] is not None else f"no plan ({c['status']})",
+            c["profit"],
+            c["new_clients"],
+            c["revenue"],
+            c["hires"],
+            c["travel"],
+            c["bonus_cost"],
+        ]
+        rows.append(
+            f"<tr><td>{rank}</td><td>{escape(levers)}</td>"
+            + "".join(f"<td class='num'>{cell(v)}</td>" for v in values)
+            + f"<td>{escape(met)}</td></tr>"
+        )
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in (
+            "#",
+            "levers",
+            f"score, {escape(s.currency)}",
+            "profit",
+            "new clients",
+            "revenue",
+            "hires",
+            "travel",
+            "bonus cost",
+            "goals",
+        )
+    )
+    return (
+        f"<p class='recommendation' id='recommendation'>{escape(comparison['recommendation'])}</p>"
+        f"<table class='levers' id='levers'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
