@@ -898,6 +898,17 @@ DATASETS = {
 }
 
 
+# Regional scenarios for `ledokol batch` (datasets/regions/): generator instances, seeds fixed.
+REGIONS = {f"region-{k:02d}": (10 + 2 * k, 4 + k, 10 + k) for k in range(1, 7)}
+
+
+def region_data(name: str) -> dict[str, Any]:
+    from optimizer.generate import generate_data
+
+    reps, territories, seed = REGIONS[name]
+    return generate_data(reps, territories, 12, seed, name=name)
+
+
 def render(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
@@ -906,6 +917,11 @@ def main() -> None:
     for name, build in DATASETS.items():
         path = HERE / f"{name}.json"
         path.write_text(render(build()), encoding="utf-8")
+        print(f"wrote {path.relative_to(HERE.parent)}")
+    (HERE / "regions").mkdir(exist_ok=True)
+    for name in REGIONS:
+        path = HERE / "regions" / f"{name}.json"
+        path.write_text(render(region_data(name)), encoding="utf-8")
         print(f"wrote {path.relative_to(HERE.parent)}")
 
 

@@ -49,6 +49,10 @@ def test_files_match_their_builder():
     for name, build in build_datasets.DATASETS.items():
         on_disk = (DATASETS_DIR / f"{name}.json").read_text(encoding="utf-8")
         assert on_disk == build_datasets.render(build()), f"{name}.json is stale"
+    for name in build_datasets.REGIONS:
+        on_disk = (DATASETS_DIR / "regions" / f"{name}.json").read_text(encoding="utf-8")
+        assert on_disk == build_datasets.render(build_datasets.region_data(name)), name
+        load_scenario(DATASETS_DIR / "regions" / f"{name}.json")
 
 
 def test_crimea_is_the_founding_story():

@@ -16,7 +16,8 @@ import json
 import logging
 import multiprocessing as mp
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
 
 from optimizer.plan import Plan
@@ -31,10 +32,15 @@ Answer = tuple[int, str | None, int]
 
 
 class Executor(Protocol):
+    """Workers that each hold one object (a `SubSolver`, or the batch's `RegionSolver`) and
+    answer its `solve(*task)`: local processes or Ray actors."""
+
     name: str
     processes: int
 
-    def run(self, tasks: list[Task]) -> list[Answer]: ...
+    def run(self, tasks: list[Any]) -> list[Any]: ...
+
+    def each(self, tasks: list[Any]) -> Iterator[tuple[int, Any]]: ...
 
     def close(self) -> None: ...
 
@@ -74,31 +80,37 @@ class SubSolver:
 _LOCAL: dict[str, SubSolver] = {}
 
 
-def _init_local(scenario_json: str) -> None:
-    _LOCAL["solver"] = SubSolver(scenario_json)
+def _init_local(worker: type, args: tuple[Any, ...]) -> None:
+    _LOCAL["solver"] = worker(*args)
 
 
-def _solve_local(*task: Any) -> Answer:
+def _solve_local(*task: Any) -> Any:
     return _LOCAL["solver"].solve(*task)
 
 
 class LocalExecutor:
-    """A pool of local processes, each holding the model."""
+    """A pool of local processes, each holding one worker object."""
 
     name = "local"
 
-    def __init__(self, scenario_json: str, processes: int) -> None:
+    def __init__(self, processes: int, worker: type, args: tuple[Any, ...]) -> None:
         self.processes = processes
         self._pool = ProcessPoolExecutor(
             max_workers=processes,
             mp_context=mp.get_context("spawn"),
             initializer=_init_local,
-            initargs=(scenario_json,),
+            initargs=(worker, args),
         )
 
-    def run(self, tasks: list[Task]) -> list[Answer]:
+    def run(self, tasks: list[Any]) -> list[Any]:
         futures = [self._pool.submit(_solve_local, *task) for task in tasks]
         return [f.result() for f in futures]
+
+    def each(self, tasks: list[Any]) -> Iterator[tuple[int, Any]]:
+        """Answers as they come, with the index of their task."""
+        futures = {self._pool.submit(_solve_local, *task): i for i, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -111,7 +123,12 @@ class RayExecutor:
     name = "ray"
 
     def __init__(
-        self, scenario_json: str, processes: int, cpus: int = 1, address: str | None = None
+        self,
+        processes: int,
+        worker: type,
+        args: tuple[Any, ...],
+        cpus: int = 1,
+        address: str | None = None,
     ) -> None:
         try:
             import ray
@@ -129,15 +146,30 @@ class RayExecutor:
                     include_dashboard=False,
                     log_to_driver=False,
                 )
-        actor = ray.remote(num_cpus=cpus)(SubSolver)
+        actor = ray.remote(num_cpus=cpus)(worker)
         self.processes = processes
-        self._actors = [actor.remote(scenario_json) for _ in range(processes)]
+        self._actors = [actor.remote(*args) for _ in range(processes)]
 
-    def run(self, tasks: list[Task]) -> list[Answer]:
+    def run(self, tasks: list[Any]) -> list[Any]:
         refs = [
             self._actors[i % len(self._actors)].solve.remote(*task) for i, task in enumerate(tasks)
         ]
         return self._ray.get(refs)
+
+    def each(self, tasks: list[Any]) -> Iterator[tuple[int, Any]]:
+        """Answers as they come: each actor gets its next task when it is done with one."""
+        ray, pending = self._ray, list(enumerate(tasks))
+        running: dict[Any, tuple[int, Any]] = {}
+        idle = list(self._actors)
+        while pending or running:
+            while pending and idle:
+                i, task = pending.pop(0)
+                actor = idle.pop()
+                running[actor.solve.remote(*task)] = (i, actor)
+            done, _ = ray.wait(list(running), num_returns=1)
+            i, actor = running.pop(done[0])
+            idle.append(actor)
+            yield i, ray.get(done[0])
 
     def close(self) -> None:
         for actor in self._actors:
@@ -146,12 +178,20 @@ class RayExecutor:
 
 
 def make_executor(
-    kind: str, scenario_json: str, processes: int, cpus: int = 1, address: str | None = None
+    kind: str,
+    scenario_json: str | None,
+    processes: int,
+    cpus: int = 1,
+    address: str | None = None,
+    worker: type = SubSolver,
+    args: tuple[Any, ...] | None = None,
 ) -> Executor:
+    """`processes` workers holding `worker(*args)` (default: a `SubSolver` of the scenario)."""
+    args = (scenario_json,) if args is None else args
     if kind == "local":
-        return LocalExecutor(scenario_json, processes)
+        return LocalExecutor(processes, worker, args)
     if kind == "ray":
-        return RayExecutor(scenario_json, processes, cpus, address)
+        return RayExecutor(processes, worker, args, cpus, address)
     raise ValueError(f"executor must be local or ray, got {kind!r}")
 
 
