@@ -14,17 +14,20 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
+from pydantic import ValidationError
 
 from api import problems
 from api.auth import ApiKey, find_key
 from api.limits import BodyLimit
 from api.models import (
+    CompareRequest,
     EvaluateRequest,
     EvaluationOut,
     FieldError,
     JobOut,
     JobPage,
     ProblemOut,
+    ReplanRequest,
     SolveRequest,
     ValidateRequest,
     ValidationOut,
@@ -65,6 +68,12 @@ def api_key(
 
 
 Key = Annotated[ApiKey, Depends(api_key)]
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(max_length=200, description="Repeat a request safely: same key, same job."),
+]
 
 
 def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
@@ -140,7 +149,7 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
             started_at=job.started_at,
             finished_at=job.finished_at,
             input_hash=job.input_hash,
-            options=job.options,
+            options={k: v for k, v in job.options.items() if k != "hint"},
             solver=job.solver,
             progress=job.progress,  # type: ignore[arg-type]
             summary=job.summary,
@@ -156,33 +165,29 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
         except InvalidInput as error:
             raise problems.invalid_input(error, "scenario") from None
 
+    def best_variant(scenario: Scenario, comparison: dict[str, Any]) -> Scenario:
+        """A comparison's plan is judged under its own levers, with the goals charged."""
+        from optimizer.compare import charged, variant
+
+        if not comparison["ranked"]:
+            return scenario
+        on = comparison["ranked"][0]["levers"]
+        return charged(scenario, variant(scenario, on, comparison["levers"]))
+
     def planned(job_id: str, key: ApiKey) -> tuple[Scenario, Plan]:
         job = owned(job_id, key)
         text = store.plan(job.id)
         if text is None:
             raise Problem(409, f"{PLAN_MISSING} (status {job.status})")
-        return load_scenario(json.loads(store.scenario(job.id))), Plan.model_validate_json(text)
+        scenario = load_scenario(json.loads(store.scenario(job.id)))
+        comparison = (job.summary or {}).get("comparison")
+        if comparison is not None:  # the best combination's plan, under its own levers
+            scenario = best_variant(scenario, comparison)
+        return scenario, Plan.model_validate_json(text)
 
     # -- solves ---------------------------------------------------------------------------------
 
-    @app.post("/v1/solves", status_code=202, response_model=JobOut, tags=["solves"])
-    def submit(
-        body: SolveRequest,
-        key: Key,
-        response: Response,
-        idempotency_key: Annotated[
-            str | None,
-            Header(max_length=200, description="Repeat a request safely: same key, same job."),
-        ] = None,
-    ) -> JobOut:
-        """Queue a solve. The job is stored before this answers."""
-        if idempotency_key is not None:
-            existing = store.by_idempotency_key(key.owner, idempotency_key)
-            if existing is not None:  # a repeat: the same job, whatever the body
-                response.headers["Location"] = f"/v1/solves/{existing.id}"
-                return job_out(existing)
-        scenario = scenario_of(body.scenario)
-        options = body.options.model_dump()
+    def time_limit_of(options: dict[str, Any], key: ApiKey) -> None:
         if options["time_limit"] is None:
             options["time_limit"] = min(settings.default_time_limit, key.max_time_limit)
         if options["time_limit"] > key.max_time_limit:
@@ -196,6 +201,15 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
                     }
                 ],
             )
+
+    def enqueue(
+        scenario: Scenario,
+        options: dict[str, Any],
+        key: ApiKey,
+        response: Response,
+        idempotency_key: str | None,
+    ) -> JobOut:
+        """Store a queued job (a solve or a comparison) before answering."""
         queued = store.queued_count()
         if queued >= settings.max_queued:
             raise Problem(
@@ -214,6 +228,100 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
             app.state.dispatcher.wake()
         response.headers["Location"] = f"/v1/solves/{job.id}"
         return job_out(job)
+
+    def repeated(key: ApiKey, idempotency_key: str | None, response: Response) -> JobOut | None:
+        if idempotency_key is None:
+            return None
+        existing = store.by_idempotency_key(key.owner, idempotency_key)
+        if existing is None:
+            return None
+        response.headers["Location"] = f"/v1/solves/{existing.id}"
+        return job_out(existing)  # a repeat: the same job, whatever the body
+
+    @app.post("/v1/solves", status_code=202, response_model=JobOut, tags=["solves"])
+    def submit(
+        body: SolveRequest,
+        key: Key,
+        response: Response,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JobOut:
+        """Queue a solve. The job is stored before this answers."""
+        if (same := repeated(key, idempotency_key, response)) is not None:
+            return same
+        scenario = scenario_of(body.scenario)
+        options = body.options.model_dump()
+        time_limit_of(options, key)
+        return enqueue(scenario, options, key, response, idempotency_key)
+
+    @app.post("/v1/compare", status_code=202, response_model=JobOut, tags=["solves"])
+    def submit_compare(
+        body: CompareRequest,
+        key: Key,
+        response: Response,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JobOut:
+        """Queue a lever comparison: the scenario solved under every combination of its levers,
+        ranked, with a recommendation (in the job's `summary.comparison`; the plan of the best
+        combination is the job's plan, and its report has a "Levers compared" section)."""
+        from optimizer.compare import LEVERS, levers_of
+
+        if (same := repeated(key, idempotency_key, response)) is not None:
+            return same
+        scenario = scenario_of(body.scenario)
+        options = {"kind": "compare", **body.options.model_dump()}
+        have = levers_of(scenario)
+        wrong = [
+            {
+                "field": "options.levers",
+                "message": f"unknown lever '{lever}' (one of {', '.join(LEVERS)})"
+                if lever not in LEVERS
+                else f"'{lever}' is not defined in scenario {scenario.name}",
+            }
+            for lever in options["levers"] or ()
+            if lever not in have
+        ]
+        if wrong:
+            raise Problem(422, "levers cannot be compared", wrong)
+        time_limit_of(options, key)
+        return enqueue(scenario, options, key, response, idempotency_key)
+
+    @app.post("/v1/replan", status_code=202, response_model=JobOut, tags=["solves"])
+    def submit_replan(
+        body: ReplanRequest,
+        key: Key,
+        response: Response,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JobOut:
+        """Queue a quarterly re-plan: the last plan's horizon rolled forward with the actuals,
+        its first `freeze` periods kept, later changes charged `change_cost`, warm-started
+        from it. The job's scenario is the rolled one (with its baseline); the summary lists
+        what changed and why (`summary.changes`)."""
+        from optimizer.replan import load_actuals, roll_forward
+
+        if (same := repeated(key, idempotency_key, response)) is not None:
+            return same
+        scenario = scenario_of(body.scenario)
+        try:
+            last = Plan.model_validate(body.baseline)
+        except ValidationError as error:
+            raise problems.invalid_input(
+                InvalidInput("invalid baseline plan", readable_errors(error, body.baseline)),
+                "baseline",
+            ) from None
+        try:
+            actuals = load_actuals(body.actuals)
+            rolled = roll_forward(
+                scenario, last, actuals, body.options.freeze, body.options.change_cost
+            )
+        except InvalidInput as error:
+            raise problems.invalid_input(error, "actuals") from None
+        options = {
+            "time_limit": body.options.time_limit,
+            "seed": body.options.seed,
+            "hint": rolled.warm_start.model_dump_json(),
+        }
+        time_limit_of(options, key)
+        return enqueue(rolled.scenario, options, key, response, idempotency_key)
 
     @app.get("/v1/solves", response_model=JobPage, tags=["solves"])
     def list_solves(
@@ -328,9 +436,10 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
         from optimizer.status_quo import status_quo_plan
 
         scenario, plan = planned(job_id, key)
+        comparison = (owned(job_id, key).summary or {}).get("comparison")
         evaluation = simulate(scenario, plan) if plan.assignments else None
         status_quo = simulate(scenario, status_quo_plan(scenario))
-        return HTMLResponse(render_html(scenario, plan, evaluation, status_quo))
+        return HTMLResponse(render_html(scenario, plan, evaluation, status_quo, comparison))
 
     @app.post("/v1/solves/{job_id}/cancel", status_code=202, response_model=JobOut, tags=["solves"])
     def cancel(job_id: str, key: Key) -> JobOut:

@@ -36,6 +36,44 @@ class SolveRequest(Strict):
     options: SolveOptionsIn = Field(default_factory=SolveOptionsIn)
 
 
+class CompareOptionsIn(Strict):
+    time_limit: float | None = Field(
+        default=None,
+        gt=0,
+        description="Seconds for the whole comparison; default from the service.",
+    )
+    levers: list[str] | None = Field(
+        default=None,
+        description="Levers to compare (rotation, split, bonus, hiring, targets); default: every "
+        "lever the scenario defines.",
+    )
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class CompareRequest(Strict):
+    scenario: dict[str, Any] = Field(description="A scenario as in `ledokol schema scenario`.")
+    options: CompareOptionsIn = Field(default_factory=CompareOptionsIn)
+
+
+class ReplanOptionsIn(Strict):
+    freeze: int = Field(default=0, ge=0, description="Periods already communicated: kept.")
+    change_cost: int = Field(default=0, ge=0, description="Per person-period changed after.")
+    time_limit: float | None = Field(
+        default=None, gt=0, description="Seconds for the solve; default from the service."
+    )
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class ReplanRequest(Strict):
+    scenario: dict[str, Any] = Field(description="The last plan's scenario.")
+    baseline: dict[str, Any] = Field(description="The last plan (only `assignments` and bonus).")
+    actuals: dict[str, Any] = Field(
+        description="What happened since: elapsed, territories, left, unavailable "
+        "(docs/decisions.md, Re-planning)."
+    )
+    options: ReplanOptionsIn = Field(default_factory=ReplanOptionsIn)
+
+
 class ValidateRequest(Strict):
     scenario: dict[str, Any]
 
@@ -68,6 +106,9 @@ class Progress(BaseModel):
     best_bound: int | None = None
     gap_pct: float | None = None
     solutions: int = 0
+    combinations: int | None = Field(
+        default=None, description="A comparison: how many combinations in all (`solutions`: done)."
+    )
 
 
 class JobOut(BaseModel):

@@ -32,6 +32,14 @@ SOLVE_NICENESS = 10
 
 def solve_options(options: dict[str, Any], cpus: int) -> dict[str, Any]:
     """The parameters a job's solve really uses (recorded with the job)."""
+    if options.get("kind") == "compare":
+        # combinations one after the other in the job's process, one worker each
+        return {
+            "kind": "compare",
+            "time_limit": options["time_limit"],
+            "levers": options.get("levers"),
+            "seed": options.get("seed", 0),
+        }
     reproducible = bool(options.get("reproducible"))
     workers = 1 if reproducible else min(cpus, options.get("workers") or cpus)
     limit = options["time_limit"]
@@ -164,6 +172,7 @@ class JobRunner(threading.Thread):
             args=(
                 self.store.scenario(job.id),
                 params,
+                job.options.get("hint"),
                 send,
                 stop,
                 os.getpid(),
@@ -234,6 +243,8 @@ class JobRunner(threading.Thread):
         if answer["kind"] == "error":
             self.store.finish(job.id, self.worker, FAILED, error=answer["message"])
             return
+        if progress is not None:  # the last report may have come after the last heartbeat
+            self.store.heartbeat(job.id, self.worker, self.settings.lease_seconds, progress)
         self.store.finish(
             job.id,
             self.worker,
@@ -262,6 +273,7 @@ def _death(exitcode: int | None) -> str:
 def solve_process(
     scenario_json: str,
     params: dict[str, Any],
+    hint_json: str | None,
     conn: Connection,
     stop: Any,
     service: int,
@@ -311,9 +323,18 @@ def solve_process(
     try:
         scenario = load_scenario(json.loads(scenario_json))
         conn.send(("started", {}))
-        result = solve(scenario, SolveOptions(**params, progress=progress, stop=local_stop))
+        if params.get("kind") == "compare":
+            _compare_job(scenario, params, conn, local_stop)
+            return
         from optimizer.plan import Plan
         from optimizer.simulate import simulate
+
+        options = SolveOptions(**params, progress=progress, stop=local_stop)
+        if hint_json is not None:  # a re-plan starts from the last plan carried forward
+            hint = Plan.model_validate_json(hint_json)
+            if simulate(scenario, hint).feasible:
+                options.hint = hint
+        result = solve(scenario, options)
 
         plan = result.plan or Plan(
             scenario=scenario.name,
@@ -338,6 +359,12 @@ def solve_process(
             },
             "explanation": result.explanation,
         }
+        if scenario.baseline is not None and result.plan is not None:
+            from dataclasses import asdict
+
+            from optimizer.replan import changes
+
+            summary["changes"] = [asdict(c) for c in changes(scenario, result.plan)]
         conn.send(
             (
                 "result",
@@ -350,6 +377,53 @@ def solve_process(
         conn.send(("error", {"message": f"{type(error).__name__}: {error}"}))
     finally:
         conn.close()
+
+
+def _compare_job(scenario: Any, params: dict[str, Any], conn: Connection, stop: Any) -> None:
+    """A lever comparison in the job's process: progress per combination, the best
+    combination's plan as the job's plan, the ranked table in the summary."""
+    from optimizer.compare import Combination, CompareOptions, compare
+    from optimizer.plan import Plan
+
+    started = time.monotonic()
+    best: list[int | None] = [None]
+
+    def progress(done: int, total: int, combo: Combination) -> None:
+        if combo.score is not None and (best[0] is None or combo.score > best[0]):
+            best[0] = combo.score
+        conn.send(
+            (
+                "progress",
+                {
+                    "elapsed": round(time.monotonic() - started, 2),
+                    "score": best[0],
+                    "solutions": done,
+                    "combinations": total,
+                },
+            )
+        )
+
+    options = CompareOptions(
+        time_limit=params["time_limit"],
+        processes=1,
+        seed=params["seed"],
+        levers=None if params["levers"] is None else tuple(params["levers"]),
+        progress=progress,
+        stop=stop,
+    )
+    comparison = compare(scenario, options)
+    top = comparison.ranked[0] if comparison.ranked and comparison.ranked[0].plan else None
+    plan = top.plan if top is not None else None
+    status = "FEASIBLE" if plan is not None else "UNKNOWN"
+    if plan is None:
+        plan = Plan(scenario=scenario.name, status="UNKNOWN", assignments=())
+    summary = {
+        "score": None if top is None else top.score,
+        "solve_seconds": round(comparison.seconds, 3),
+        "kpis": None if top is None else top.evaluation.kpis.model_dump(mode="json"),
+        "comparison": comparison.as_dict(),
+    }
+    conn.send(("result", {"status": status, "plan": plan.model_dump_json(), "summary": summary}))
 
 
 def _exit_with_service(service: int) -> None:

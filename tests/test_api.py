@@ -389,3 +389,67 @@ def test_a_solve_over_its_memory_limit_fails_with_the_reason(tmp_path: Path) -> 
             assert c.get("/readyz").status_code == 200
     finally:
         svc.stop()
+
+
+def test_compare_job_ranks_levers_and_reports_them(client: httpx.Client) -> None:
+    """POST /v1/compare: a job like a solve; the summary ranks every combination, the plan is
+    the best one's (checked under its own levers) and the report shows the levers."""
+    from optimizer.compare import charged, variant
+
+    data = dataset(SMALL)
+    data["policy"]["bonus"] = {
+        "enabled": True,
+        "levels": [
+            {"name": "none", "per_client": 0, "uplift_pct": 100},
+            {"name": "high", "per_client": 20000, "uplift_pct": 150},
+        ],
+    }
+    wrong = client.post("/v1/compare", json={"scenario": data, "options": {"levers": ["rotation"]}})
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "options.levers"
+    response = client.post("/v1/compare", json={"scenario": data, "options": {"time_limit": 12}})
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert response.headers["Location"] == f"/v1/solves/{job['id']}"
+    done = wait_for(client, job["id"])
+    assert done["status"] == "succeeded", done
+    comparison = done["summary"]["comparison"]
+    assert comparison["levers"] == ["bonus", "hiring"]
+    assert len(comparison["ranked"]) == 4
+    assert done["progress"]["combinations"] == 4 and done["progress"]["solutions"] == 4
+    scores = [c["score"] for c in comparison["ranked"]]
+    assert scores == sorted(scores, reverse=True)
+    plan = Plan.model_validate(client.get(f"/v1/solves/{job['id']}/plan").json())
+    s = load_scenario(data)
+    best = charged(s, variant(s, comparison["ranked"][0]["levers"], comparison["levers"]))
+    ev = simulate(best, plan)
+    assert ev.violations == () and ev.score == scores[0] == done["summary"]["score"]
+    report = client.get(f"/v1/solves/{job['id']}/report").text
+    assert "id='levers'" in report and comparison["recommendation"][:20] in report
+
+
+def test_replan_job_rolls_forward_and_lists_the_changes(client: httpx.Client) -> None:
+    from optimizer.datasets import DATASETS_DIR
+
+    example = DATASETS_DIR / "replan"
+    body = {
+        "scenario": dataset("crimea"),
+        "baseline": json.loads((example / "crimea-plan-2027-01.json").read_text()),
+        "actuals": json.loads((example / "crimea-actuals-2027-04.json").read_text()),
+        "options": {"freeze": 1, "change_cost": 20000, "time_limit": 8},
+    }
+    wrong = dict(body, actuals={"territories": {"XXX": {"accounts": 1}}})
+    response = client.post("/v1/replan", json=wrong)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "actuals.territories.XXX"
+    response = client.post("/v1/replan", json=body)
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert "hint" not in job["options"]
+    done = wait_for(client, job["id"])
+    assert done["status"] == "succeeded", done
+    changes = done["summary"]["changes"]
+    assert any(c["why"] == "now on leave" and c["person"] == "r10" for c in changes)
+    plan = Plan.model_validate(client.get(f"/v1/solves/{job['id']}/plan").json())
+    assert plan.status in ("OPTIMAL", "FEASIBLE")
+    assert "r05" not in {a.person for a in plan.assignments}  # he left
