@@ -205,8 +205,11 @@ def main(quick: bool = False, only: set[str] | None = None) -> list[dict]:
             continue
         print(f"peers: {label}, {limit:g} s each", flush=True)
         rows.append(study(label, load(), limit))
+        # nothing lost if a later one fails: the stored rows not rerun yet are kept too
+        done = {r["instance"] for r in rows}
+        keep = rows + [r for name, r in stored.items() if name not in done]
         out.parent.mkdir(exist_ok=True)
-        out.write_text(json.dumps(rows, indent=1) + "\n")  # nothing lost if a later one fails
+        out.write_text(json.dumps(keep, indent=1) + "\n")
     return rows
 
 

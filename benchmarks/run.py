@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py          # make bench: timings, peers, scaling
     .venv/bin/python benchmarks/run.py --scale  # also the scale issue's solve study
+    .venv/bin/python benchmarks/run.py --batch  # also the batch throughput study
     .venv/bin/python benchmarks/run.py --quick  # make bench-quick: compare with stored results
     .venv/bin/python benchmarks/run.py --report-only
 
@@ -124,6 +125,7 @@ seed 0). Times in milliseconds; one process, nothing else running.
     )
     text += peers_section()
     text += scaling_section()
+    text += batch_section()
     text += solve_section()
     text += parallel_section()
     text += national_section()
@@ -426,6 +428,35 @@ def scaling_section() -> str:
     return "\n".join(lines)
 
 
+BATCH = HERE / "results" / "batch.json"
+
+
+def batch_section() -> str:
+    if not BATCH.exists():
+        return ""
+    b = json.loads(BATCH.read_text())
+    lines = [
+        "",
+        "## Batch",
+        "",
+        "`benchmarks/batch_study.py`: `ledokol batch` on 20 generated size-M regional",
+        f"scenarios (80 reps x 30 territories, seeds 101-120), {b['time_limit']:g} s each,",
+        f"{b['processes']} processes x 1 CP-SAT worker, the local pool and then a local Ray",
+        "instance, one at a time. Ray's overhead per task: the wall-time difference spread over",
+        "the tasks of one process.",
+        "",
+        "| executor | scenarios | solved | wall s | scenarios / min | mean solve s | Ray start s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in b["executors"].items():
+        lines.append(
+            f"| {name} | {r['scenarios']} | {r['solved']} | {r['wall_s']} | {r['per_minute']} | "
+            f"{r['mean_solve_s']} | {fmt(r['ray_init_s'])} |"
+        )
+    lines += ["", f"Ray adds **{b['ray_overhead_per_task_s']} s per task** here.", ""]
+    return "\n".join(lines)
+
+
 def quick() -> None:
     """A few minutes: small timings, build times and one peer run, each compared with the
     stored full run; prints every slowdown over 20 %."""
@@ -500,6 +531,10 @@ if __name__ == "__main__":
             import load_api
 
             load_api.main()
+        if "--batch" in sys.argv:
+            import batch_study
+
+            batch_study.main()
     import plots
 
     plots.draw_all()

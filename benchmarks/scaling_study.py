@@ -73,8 +73,17 @@ def point(reps: int, periods: int, gap: float, cap: float, solve_too: bool = Tru
             status=result.status,
             score=result.score,
         )
-    row["peak_rss_gib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3)
+    row["peak_rss_gib"] = round(peak_rss_kib() / 2**20, 3)
     return row
+
+
+def peak_rss_kib() -> int:
+    """This process's own peak resident set (VmHWM: reset at exec, unlike `ru_maxrss`, which a
+    child process inherits from the parent that forked it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def measure(reps: int, periods: int, gap: float, cap: float, solve_too: bool = True) -> dict:
