@@ -338,6 +338,13 @@ def recommend(
             + ", ".join(LABELS[lever] for lever in left_out)
             + " (not on top of the recommended mix)."
         )
+    gaps = [c.gap_pct for c in ranked if c.gap_pct is not None]
+    if gaps:
+        lines.append(
+            f"Each combination's plan is within {statistics.median(gaps):.1f} % of its bound at "
+            "the median: smaller differences may be the search's, not the levers'; give the "
+            "comparison more time to tell them apart."
+        )
     if any(c.score is None for c in ranked):
         lines.append(
             f"{sum(c.score is None for c in ranked)} combination(s) found no plan in their time."

@@ -257,6 +257,8 @@ def print_solution(
 
 def levers_table(comparison) -> Table:  # type: ignore[no-untyped-def]
     """The lever combinations, best first."""
+    from optimizer.compare import LEVERS
+
     table = Table(title=f"Levers compared on {comparison.scenario}", title_justify="left")
     for name, justify in (
         ("#", "right"),
@@ -284,7 +286,7 @@ def levers_table(comparison) -> Table:  # type: ignore[no-untyped-def]
         )
         table.add_row(
             str(rank),
-            combo.label(),
+            " + ".join(lever for lever in LEVERS if lever in combo.levers) or "none",
             money(row["score"]) if row["score"] is not None else f"no plan ({combo.status})",
             money(row["profit"]),
             "-" if row["new_clients"] is None else str(row["new_clients"]),
@@ -298,7 +300,9 @@ def levers_table(comparison) -> Table:  # type: ignore[no-untyped-def]
 
 
 def print_comparison(console: Console, comparison) -> None:  # type: ignore[no-untyped-def]
-    console.print(levers_table(comparison))
+    # in a log or a pipe, one row per line rather than the 80 columns of no terminal
+    width = None if console.is_terminal else 180
+    console.print(levers_table(comparison), width=width)
     console.print(
         f"{len(comparison.ranked)} combinations, {comparison.per_combination_seconds:.1f} s "
         f"each, {comparison.seconds:.1f} s in all; status quo scores "
