@@ -304,9 +304,9 @@ def recommend(
     best = next((c for c in ranked if c.score is not None), None)
     if best is None:
         return "No combination found a plan within the time; give the comparison more time."
+    mix = best.label() if best.levers else "none of the compared levers"
     lines = [
-        f"Use {best.label()}: score {best.score:,}, {best.score - status_quo:+,} against the "
-        f"status quo."
+        f"Use {mix}: score {best.score:,}, {best.score - status_quo:+,} against the status quo."
     ]
     none = next((c for c in ranked if not c.levers and c.score is not None), None)
     if none is not None and best.levers:

@@ -301,8 +301,13 @@ def levers_table(comparison) -> Table:  # type: ignore[no-untyped-def]
 
 def print_comparison(console: Console, comparison) -> None:  # type: ignore[no-untyped-def]
     # in a log or a pipe, one row per line rather than the 80 columns of no terminal
-    width = None if console.is_terminal else 180
-    console.print(levers_table(comparison), width=width)
+    width = console.width
+    if not console.is_terminal:
+        console.width = max(width, 180)
+    try:
+        console.print(levers_table(comparison))
+    finally:
+        console.width = width
     console.print(
         f"{len(comparison.ranked)} combinations, {comparison.per_combination_seconds:.1f} s "
         f"each, {comparison.seconds:.1f} s in all; status quo scores "
