@@ -425,13 +425,12 @@ def replan(
         raise typer.Exit(EXIT_NO_SOLUTION)
     diff = changes(new, result.plan)
     k = result.evaluation.kpis
+    frozen = "" if not freeze else f"; {new.period_label(0)}..{new.period_label(freeze - 1)} frozen"
     out.print(
         f"{len(diff)} person-period(s) differ from the last plan; {k.changes} charged "
-        f"({k.change_cost:,}); periods 0..{freeze - 1} frozen"
-        if freeze
-        else f"{len(diff)} person-period(s) differ from the last plan; {k.changes} charged "
-        f"({k.change_cost:,})",
+        f"({k.change_cost:,}){frozen}",
         highlight=False,
+        soft_wrap=True,
     )
     for person, months in rolled.gone.items():
         out.print(f"  {person}: gone; his {months} planned month(s) are free", highlight=False)
@@ -440,6 +439,7 @@ def replan(
             f"  {c.person} {new.period_label(c.period)}: {c.before} -> {c.after}  ({c.why})",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
     if out_path is not None:
         out_path.write_text(result.plan.model_dump_json(indent=2) + "\n", encoding="utf-8")
