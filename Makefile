@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The full benchmark run (about 45 minutes on 2 cores): rewrites benchmarks/RESULTS.md and its plots.
+# The full benchmark run (about 35 minutes on 2 cores): rewrites benchmarks/RESULTS.md and its plots.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 

@@ -237,16 +237,7 @@ def _missing(file: Path) -> dict[str, Any]:
     return record
 
 
-NUMBERS = (
-    "score",
-    "profit",
-    "status_quo_score",
-    "gap_pct",
-    "new_clients",
-    "revenue",
-    "hires",
-    "seconds",
-)
+NUMBERS = tuple(f for f in FIELDS if f not in ("name", "file", "status", "error"))
 
 
 def _cell(value: Any) -> str:

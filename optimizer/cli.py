@@ -48,6 +48,21 @@ def _scenario(path: Path) -> Scenario:
         _fail(error)
 
 
+def _exit_without_plan(result) -> None:  # type: ignore[no-untyped-def]
+    """Exit 3 with the explanation when infeasible, 4 when no plan came in time."""
+    if result.status == "INFEASIBLE":
+        out.print(result.explanation or "no explanation found", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INFEASIBLE)
+    if result.plan is None or result.evaluation is None:
+        out.print("No plan within the time limit; give it more time (--time-limit).")
+        raise typer.Exit(EXIT_NO_SOLUTION)
+
+
+def _write(path: Path, text: str, what: str) -> None:
+    path.write_text(text + "\n", encoding="utf-8")
+    out.print(f"{what} written to {path}", highlight=False)
+
+
 def load_plan(path: Path) -> Plan:
     """Read a plan file; `InvalidInput` names what is wrong."""
     from pydantic import ValidationError
@@ -202,18 +217,12 @@ def solve(
         )
     if result.search:
         out.print(f"search: {result.search}", highlight=False)
-    if result.status == "INFEASIBLE":
-        out.print(result.explanation or "no explanation found", markup=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INFEASIBLE)
-    if result.plan is None or result.evaluation is None:
-        out.print("No plan within the time limit; give it more time (--time-limit).")
-        raise typer.Exit(EXIT_NO_SOLUTION)
+    _exit_without_plan(result)
     status_quo = simulate(s, status_quo_plan(s))
     out.print()
     print_solution(out, s, result.plan, result.evaluation, status_quo)
     if out_path is not None:
-        out_path.write_text(result.plan.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        out.print(f"plan written to {out_path}", highlight=False)
+        _write(out_path, result.plan.model_dump_json(indent=2), "plan")
     if xlsx is not None:
         from optimizer.report.xlsx import write_xlsx
 
@@ -273,8 +282,7 @@ def compare(
         _fail(error)
     print_comparison(out, result)
     if out_path is not None:
-        out_path.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
-        out.print(f"comparison written to {out_path}", highlight=False)
+        _write(out_path, json.dumps(result.as_dict(), indent=2), "comparison")
     top = result.ranked[0] if result.ranked else None
     if html is not None and top is not None and top.plan is not None:
         from optimizer.compare import charged, variant
@@ -284,8 +292,7 @@ def compare(
         page = render_html(
             judged, top.plan, top.evaluation, simulate(s, status_quo_plan(s)), result.as_dict()
         )
-        html.write_text(page, encoding="utf-8")
-        out.print(f"report written to {html}", highlight=False)
+        _write(html, page, "report")
     if all(c.score is None for c in result.ranked):
         raise typer.Exit(EXIT_NO_SOLUTION)
 
@@ -417,12 +424,7 @@ def replan(
         options.hint = rolled.warm_start  # else the greedy plan starts the search
     result = run_solve(new, options)
     out.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
-    if result.status == "INFEASIBLE":
-        out.print(result.explanation or "no explanation found", markup=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INFEASIBLE)
-    if result.plan is None or result.evaluation is None:
-        out.print("No plan within the time limit; give it more time (--time-limit).")
-        raise typer.Exit(EXIT_NO_SOLUTION)
+    _exit_without_plan(result)
     diff = changes(new, result.plan)
     k = result.evaluation.kpis
     frozen = "" if not freeze else f"; {new.period_label(0)}..{new.period_label(freeze - 1)} frozen"
@@ -442,11 +444,9 @@ def replan(
             soft_wrap=True,
         )
     if out_path is not None:
-        out_path.write_text(result.plan.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        out.print(f"plan written to {out_path}", highlight=False)
+        _write(out_path, result.plan.model_dump_json(indent=2), "plan")
     if scenario_out is not None:
-        scenario_out.write_text(new.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        out.print(f"scenario written to {scenario_out}", highlight=False)
+        _write(scenario_out, new.model_dump_json(indent=2), "scenario")
 
 
 class SchemaKind(StrEnum):

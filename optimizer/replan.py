@@ -23,7 +23,6 @@ change charged `change_cost`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,6 +35,7 @@ from optimizer.scenario import (
     Frozen,
     InvalidInput,
     Scenario,
+    _read_json,
     load_scenario,
     readable_errors,
 )
@@ -61,21 +61,11 @@ class Actuals(Frozen):
 
 def load_actuals(source: str | Path | dict[str, Any]) -> Actuals:
     """Read and validate an actuals file; `InvalidInput` names the field."""
-    if isinstance(source, dict):
-        data = source
-    else:
-        try:
-            data = json.loads(Path(source).read_text(encoding="utf-8"))
-        except OSError as error:
-            raise InvalidInput(f"cannot read actuals {source}", [str(error)]) from None
-        except json.JSONDecodeError as error:
-            raise InvalidInput(
-                f"invalid actuals {source}", [f"not JSON: {error.msg} at line {error.lineno}"]
-            ) from None
+    what, data = _read_json(source, "actuals")
     try:
         return Actuals.model_validate(data)
     except ValidationError as error:
-        raise InvalidInput("invalid actuals", readable_errors(error, data)) from None
+        raise InvalidInput(f"invalid {what}", readable_errors(error, data)) from None
 
 
 def _add_months(start: str, months: int) -> str:

@@ -102,39 +102,32 @@ class Outcome:
     incumbents: list[tuple[float, float]] = field(default_factory=list)  # (seconds, objective)
 
 
-OnIncumbent = Callable[[float, float], None]
-
-
 def solve_highs(
     lin: Linear, time_limit: float, threads: int = 1, seed: int = 0, gap_pct: float = 0.0
 ) -> Outcome:
     """Branch and bound by HiGHS, incumbents from its improving-solution callback."""
     import highspy
 
-    from optimizer.search.bound import _quiet_highs
+    from optimizer.search.bound import highs_lp, quiet_highs
 
     started = time.monotonic()
-    lp = highspy.HighsLp()
-    lp.num_col_ = lin.columns
-    lp.num_row_ = lin.rows
-    lp.sense_ = highspy.ObjSense.kMaximize
+    lp = highs_lp(
+        lin.cost,
+        lin.lower,
+        lin.upper,
+        lin.row_lo,
+        lin.row_hi,
+        lin.row_start,
+        lin.row_index,
+        lin.row_value,
+        maximize=True,
+    )
     lp.offset_ = lin.constant
-    lp.col_cost_ = np.array(lin.cost, dtype=float)
-    lp.col_lower_ = np.array(lin.lower, dtype=float)
-    lp.col_upper_ = np.array(lin.upper, dtype=float)
-    lp.row_lower_ = np.array(lin.row_lo, dtype=float)
-    lp.row_upper_ = np.array(lin.row_hi, dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.array(lin.row_start, dtype=np.int32)
-    lp.a_matrix_.index_ = np.array(lin.row_index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.array(lin.row_value, dtype=float)
     lp.integrality_ = [
         highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
         for i in lin.integer
     ]
-    h = _quiet_highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", max(1, threads))
+    h = quiet_highs(threads, time_limit)
     h.setOptionValue("random_seed", seed)
     h.setOptionValue("mip_rel_gap", gap_pct / 100)
     h.setOptionValue("mip_abs_gap", 0.5)  # scores are integers

@@ -235,17 +235,9 @@ def _targets(s: Scenario, plan: Plan) -> str:
     )
 
 
-LEVER_LABELS = {
-    "rotation": "rotation",
-    "split": "hunter/farmer split",
-    "bonus": "acquisition bonus",
-    "hiring": "new hires",
-    "targets": "planning to the goals",
-}
-
-
 def _levers(s: Scenario, comparison: dict[str, Any]) -> str:
     """The ranked lever combinations and the recommendation."""
+    from optimizer.compare import LABELS
 
     def cell(value: Any) -> str:
         return (
@@ -254,7 +246,7 @@ def _levers(s: Scenario, comparison: dict[str, Any]) -> str:
 
     rows = []
     for rank, c in enumerate(comparison["ranked"], 1):
-        levers = " + ".join(LEVER_LABELS[lever] for lever in c["levers"]) or "none"
+        levers = " + ".join(LABELS[lever] for lever in c["levers"]) or "none"
         goals = c["goals_realistic"]
         met = (
             "-"

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,30 +120,54 @@ def solve_lp(  # type: ignore[no-untyped-def]
     solver: str | None = None,
 ):
     """Solve an LP in HiGHS, quietly, within `seconds`; returns the Highs object."""
-    import highspy
-
-    lp = highspy.HighsLp()
-    lp.num_col_ = len(cost)
-    lp.num_row_ = rows.count
-    if maximize:
-        lp.sense_ = highspy.ObjSense.kMaximize
-    lp.col_cost_ = cost
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    lp.row_lower_ = np.array(rows.lo, dtype=float)
-    lp.row_upper_ = np.array(rows.hi, dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.array(rows.start, dtype=np.int32)
-    lp.a_matrix_.index_ = np.array(rows.index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.array(rows.value, dtype=float)
-    h = _quiet_highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", max(1, threads))
-    h.setOptionValue("time_limit", max(0.1, seconds))
+    lp = highs_lp(
+        cost, lower, upper, rows.lo, rows.hi, rows.start, rows.index, rows.value, maximize
+    )
+    h = quiet_highs(threads, seconds)
     if solver is not None:
         h.setOptionValue("solver", solver)
     h.passModel(lp)
     h.run()
+    return h
+
+
+def highs_lp(  # type: ignore[no-untyped-def]
+    cost: Sequence[float] | np.ndarray,
+    lower: Sequence[float] | np.ndarray,
+    upper: Sequence[float] | np.ndarray,
+    row_lo: Sequence[float],
+    row_hi: Sequence[float],
+    start: Sequence[int],
+    index: Sequence[int],
+    value: Sequence[float],
+    maximize: bool = False,
+):
+    """A HiGHS model from columns and compressed rows (`lo <= a.x <= hi`)."""
+    import highspy
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(cost)
+    lp.num_row_ = len(row_lo)
+    if maximize:
+        lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_ = np.asarray(lower, dtype=float)
+    lp.col_upper_ = np.asarray(upper, dtype=float)
+    lp.row_lower_ = np.array(row_lo, dtype=float)
+    lp.row_upper_ = np.array(row_hi, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array(start, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(value, dtype=float)
+    return lp
+
+
+def quiet_highs(threads: int, seconds: float):  # type: ignore[no-untyped-def]
+    """A silent HiGHS with its thread count and time limit."""
+    h = _quiet_highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", max(1, threads))
+    h.setOptionValue("time_limit", max(0.1, seconds))
     return h
 
 
