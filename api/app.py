@@ -20,6 +20,7 @@ from api import problems
 from api.auth import ApiKey, find_key
 from api.limits import BodyLimit
 from api.models import (
+    ChangeOut,
     CompareRequest,
     EvaluateRequest,
     EvaluationOut,
@@ -27,6 +28,8 @@ from api.models import (
     JobOut,
     JobPage,
     ProblemOut,
+    RepairOut,
+    RepairRequest,
     ReplanRequest,
     SolveRequest,
     ValidateRequest,
@@ -43,6 +46,7 @@ from optimizer.scenario import InvalidInput, Scenario, load_scenario, readable_e
 log = logging.getLogger("ledokol.api")
 
 PLAN_MISSING = "the job has no plan yet"
+REPAIR_SECONDS = 10.0  # a repair's default time limit (it answers in the request)
 
 _PROBLEM = {
     "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -483,12 +487,62 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
             raise problems.invalid_input(
                 InvalidInput("invalid plan", readable_errors(error, body.plan)), "plan"
             ) from None
-        ev = simulate(scenario, plan)
+        try:
+            ev = simulate(scenario, plan)
+        except InvalidInput as error:
+            raise problems.invalid_input(error, "plan") from None
         return EvaluationOut(
             feasible=not ev.violations,
             score=ev.score,
             kpis=ev.kpis.model_dump(mode="json"),
             violations=[v.model_dump(mode="json") for v in ev.violations],
+        )
+
+    @app.post("/v1/repair", response_model=RepairOut, tags=["checks"])
+    def repair_plan(body: RepairRequest, key: Key) -> RepairOut:
+        """The nearest feasible plan to a plan that breaks rules, within the time limit, with
+        every changed cell listed (a hand-made plan in, a plan the simulator accepts out)."""
+        from dataclasses import asdict
+
+        from pydantic import ValidationError
+
+        from optimizer.deadline import Deadline
+        from optimizer.repair import repair
+        from optimizer.simulate import simulate
+
+        scenario = scenario_of(body.scenario)
+        try:
+            plan = Plan.model_validate(body.plan)
+            before = simulate(scenario, plan)
+        except ValidationError as error:
+            raise problems.invalid_input(
+                InvalidInput("invalid plan", readable_errors(error, body.plan)), "plan"
+            ) from None
+        except InvalidInput as error:
+            raise problems.invalid_input(error, "plan") from None
+        limit = min(body.options.time_limit or REPAIR_SECONDS, key.max_time_limit)
+        fixed = repair(
+            scenario,
+            plan,
+            Deadline.after(limit),
+            workers=settings.cpus_per_solve,
+            seed=body.options.seed,
+            polish=True,
+        )
+        explanation = None
+        if fixed.status == "INFEASIBLE":
+            from optimizer.explain import explain_infeasible
+
+            explanation = explain_infeasible(scenario, time_limit=limit)
+        out = None
+        if fixed.plan is not None and fixed.evaluation is not None:
+            out = fixed.evaluation.apply_to(fixed.plan).model_dump(mode="json")
+        return RepairOut(
+            status=fixed.status,
+            violations_before=len(before.violations),
+            changes=[ChangeOut(**asdict(c)) for c in fixed.changes],
+            plan=out,
+            explanation=explanation,
         )
 
     # -- health ---------------------------------------------------------------------------------

@@ -83,6 +83,42 @@ class EvaluateRequest(Strict):
     plan: dict[str, Any] = Field(description="A plan; only `assignments` (and bonus) are read.")
 
 
+class RepairOptionsIn(Strict):
+    time_limit: float | None = Field(
+        default=None,
+        gt=0,
+        le=300,
+        description="Seconds for the repair; default 10 (and the key's cap).",
+    )
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class RepairRequest(Strict):
+    scenario: dict[str, Any]
+    plan: dict[str, Any] = Field(
+        description="A plan that may break rules (only `assignments` and bonus are read)."
+    )
+    options: RepairOptionsIn = Field(default_factory=RepairOptionsIn)
+
+
+class ChangeOut(BaseModel):
+    person: str
+    period: int
+    before: str
+    after: str
+
+
+class RepairOut(BaseModel):
+    status: Literal["FEASIBLE", "INFEASIBLE", "UNKNOWN"] = Field(
+        description="FEASIBLE: `plan` keeps every rule; INFEASIBLE: no plan can (see "
+        "`explanation`); UNKNOWN: none found within the time limit."
+    )
+    violations_before: int
+    changes: list[ChangeOut] = Field(description="Every person-period the repair changed.")
+    plan: dict[str, Any] | None = Field(description="The repaired plan (spec section 7).")
+    explanation: str | None = None
+
+
 class FieldError(BaseModel):
     field: str
     message: str

@@ -28,6 +28,7 @@ GRACE_SECONDS = 0.5  # after the time limit, the stop event; the solve answers ~
 KILL_AFTER_SECONDS = 20.0  # a solve that ignores its stop event this long is killed
 REPRODUCIBLE_WALL_FACTOR = 3.0
 SOLVE_NICENESS = 10
+INCUMBENT_SECONDS = 1.0  # a solve sends its best plan so far at most this often
 
 
 def solve_options(options: dict[str, Any], cpus: int) -> dict[str, Any]:
@@ -167,12 +168,15 @@ class JobRunner(threading.Thread):
         context = self.dispatcher._context
         receive, send = context.Pipe(duplex=False)
         stop = context.Event()
+        hint = job.options.get("hint")
+        if hint is None and job.options.get("kind") != "compare":
+            hint = self.store.plan(job.id)  # a requeued job starts from its last incumbent
         process = context.Process(
             target=solve_process,
             args=(
                 self.store.scenario(job.id),
                 params,
-                job.options.get("hint"),
+                hint,
                 send,
                 stop,
                 os.getpid(),
@@ -192,6 +196,7 @@ class JobRunner(threading.Thread):
         progress: dict[str, Any] | None = None
         stopped_at: float | None = None
         cancelled = False
+        kept = False  # an incumbent is stored
         started = time.monotonic()
         last_beat = 0.0
         while True:
@@ -202,6 +207,9 @@ class JobRunner(threading.Thread):
                     break
                 if kind == "progress":
                     progress = payload
+                elif kind == "incumbent":
+                    self.store.save_incumbent(job.id, self.worker, payload["plan"])
+                    kept = True
                 elif kind == "started":
                     started = time.monotonic()
                 else:
@@ -237,7 +245,10 @@ class JobRunner(threading.Thread):
         if answer is None:
             reason = _death(process.exitcode)
             status = CANCELLED if cancelled else FAILED
-            self.store.finish(job.id, self.worker, status, error=reason)
+            if kept:
+                reason += "; its best plan so far is kept"
+            solver_status = "FEASIBLE" if kept else None
+            self.store.finish(job.id, self.worker, status, solver_status, error=reason)
             log.warning("job %s: %s", job.id, reason)
             return
         if answer["kind"] == "error":
@@ -329,11 +340,22 @@ def solve_process(
         from optimizer.plan import Plan
         from optimizer.simulate import simulate
 
-        options = SolveOptions(**params, progress=progress, stop=local_stop)
-        if hint_json is not None:  # a re-plan starts from the last plan carried forward
-            hint = Plan.model_validate_json(hint_json)
-            if simulate(scenario, hint).feasible:
-                options.hint = hint
+        sent = [0.0]
+
+        def incumbent(plan: Plan) -> None:
+            """Each new checked plan, at most one a second, for the job to keep."""
+            now = time.monotonic()
+            if now - sent[0] < INCUMBENT_SECONDS:
+                return
+            sent[0] = now
+            evaluated = simulate(scenario, plan).apply_to(plan)
+            conn.send(("incumbent", {"plan": evaluated.model_dump_json()}))
+
+        options = SolveOptions(**params, progress=progress, stop=local_stop, incumbent=incumbent)
+        if hint_json is not None:
+            # a re-plan starts from the last plan carried forward, a requeued job from its
+            # last incumbent; where it breaks rules now, the solve repairs it
+            options.hint = Plan.model_validate_json(hint_json)
         result = solve(scenario, options)
 
         plan = result.plan or Plan(

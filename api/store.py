@@ -376,22 +376,36 @@ class Store:
         summary: dict[str, Any] | None = None,
         error: str | None = None,
     ) -> bool:
+        """End a running job; without `plan_json` the last incumbent stored is kept."""
         assert status in FINISHED
         stamp = now()
+        values: dict[str, Any] = {
+            "status": status,
+            "solver_status": solver_status,
+            "summary": None if summary is None else json.dumps(summary),
+            "error": error,
+            "updated_at": stamp,
+            "finished_at": stamp,
+            "lease_until": None,
+        }
+        if plan_json is not None:
+            values["plan"] = plan_json
         with self._tx() as db:
             result = db.execute(
                 update(jobs)
                 .where(jobs.c.id == job_id, jobs.c.claimed_by == worker, jobs.c.status == RUNNING)
-                .values(
-                    status=status,
-                    solver_status=solver_status,
-                    plan=plan_json,
-                    summary=None if summary is None else json.dumps(summary),
-                    error=error,
-                    updated_at=stamp,
-                    finished_at=stamp,
-                    lease_until=None,
-                )
+                .values(**values)
+            )
+        return result.rowcount == 1
+
+    def save_incumbent(self, job_id: str, worker: str, plan_json: str) -> bool:
+        """Store a running job's best checked plan so far: a job whose solve has to be killed,
+        or whose service dies, keeps it (and a restart starts from it)."""
+        with self._tx() as db:
+            result = db.execute(
+                update(jobs)
+                .where(jobs.c.id == job_id, jobs.c.claimed_by == worker, jobs.c.status == RUNNING)
+                .values(plan=plan_json, updated_at=now())
             )
         return result.rowcount == 1
 
@@ -410,7 +424,7 @@ class Store:
                 .where(abandoned, jobs.c.cancel_requested.is_(True))
                 .values(
                     status=CANCELLED,
-                    error="cancelled while its service was down; no plan was kept",
+                    error="cancelled while its service was down (its best plan so far is kept)",
                     claimed_by=None,
                     lease_until=None,
                     updated_at=stamp,

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from optimizer.plan import Plan
+from optimizer.result import SolveResult
 from optimizer.scenario import InvalidInput, Scenario, load_scenario, readable_errors
 from optimizer.simulate import simulate
 from optimizer.status_quo import status_quo_plan
@@ -46,6 +47,15 @@ def _scenario(path: Path) -> Scenario:
         return load_scenario(path)
     except InvalidInput as error:
         _fail(error)
+
+
+def _answer(result: SolveResult, s: Scenario, out_path: Path | None) -> None:
+    """Write the plan document (`--out`), a plan or, without one, the status and the
+    explanation (spec section 7), so a script always has a machine-readable answer; then
+    exit 3 or 4 when there is no plan."""
+    if out_path is not None:
+        _write(out_path, result.document(s).model_dump_json(indent=2), "plan")
+    _exit_without_plan(result)
 
 
 def _exit_without_plan(result) -> None:  # type: ignore[no-untyped-def]
@@ -217,17 +227,87 @@ def solve(
         )
     if result.search:
         out.print(f"search: {result.search}", highlight=False)
-    _exit_without_plan(result)
+    if result.repaired:
+        out.print(
+            f"repair: the warm start broke rules; {result.repaired} person-period(s) changed",
+            highlight=False,
+        )
+    _answer(result, s, out_path)
+    assert result.plan is not None and result.evaluation is not None
     status_quo = simulate(s, status_quo_plan(s))
     out.print()
     print_solution(out, s, result.plan, result.evaluation, status_quo)
-    if out_path is not None:
-        _write(out_path, result.plan.model_dump_json(indent=2), "plan")
     if xlsx is not None:
         from optimizer.report.xlsx import write_xlsx
 
         write_xlsx(s, result.plan, xlsx)
         out.print(f"workbook written to {xlsx}", highlight=False)
+
+
+@app.command()
+def repair(
+    scenario: Annotated[Path, typer.Argument(help="Scenario JSON file.")],
+    plan: Annotated[Path, typer.Argument(help="Plan JSON file that may break rules.")],
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.1, help="Seconds for the repair.")
+    ] = 30.0,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="CP-SAT workers; default: every CPU.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write the repaired plan JSON here.")
+    ] = None,
+) -> None:
+    """Make a plan that breaks rules feasible, changing as little as the rules need; list
+    every changed cell."""
+    import os
+
+    from optimizer.deadline import Deadline
+    from optimizer.repair import repair as run_repair
+
+    s = _scenario(scenario)
+    try:
+        the_plan = load_plan(plan)
+        before = simulate(s, the_plan)
+    except InvalidInput as error:
+        _fail(error)
+    if before.feasible:
+        out.print(f"{plan}: keeps every rule; score {before.score:,}", highlight=False)
+        if out_path is not None:
+            _write(out_path, before.apply_to(the_plan).model_dump_json(indent=2), "plan")
+        return
+    out.print(f"{plan}: breaks {len(before.violations)} rule(s):", highlight=False)
+    for v in before.violations[:20]:
+        out.print(f"  {v}", markup=False, highlight=False, soft_wrap=True)
+    if len(before.violations) > 20:
+        out.print(f"  and {len(before.violations) - 20:,} more", highlight=False)
+    workers = workers or os.cpu_count() or 1
+    fixed = run_repair(
+        s, the_plan, Deadline.after(time_limit), workers=workers, seed=seed, polish=True
+    )
+    if fixed.plan is None or fixed.evaluation is None:
+        if fixed.status == "INFEASIBLE":
+            from optimizer.explain import explain_infeasible
+
+            out.print("No plan keeps every rule:", highlight=False)
+            out.print(explain_infeasible(s, time_limit=time_limit), markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_INFEASIBLE)
+        out.print("No feasible plan within the time limit; give it more time (--time-limit).")
+        raise typer.Exit(EXIT_NO_SOLUTION)
+    out.print(
+        f"repaired: {len(fixed.changes)} person-period(s) changed, "
+        f"score {fixed.evaluation.score:,}",
+        highlight=False,
+    )
+    for c in fixed.changes:
+        out.print(
+            f"  {c.person} {s.period_label(c.period)}: {c.before} -> {c.after}",
+            markup=False,
+            highlight=False,
+        )
+    if out_path is not None:
+        _write(out_path, fixed.evaluation.apply_to(fixed.plan).model_dump_json(indent=2), "plan")
 
 
 @app.command()
@@ -419,12 +499,16 @@ def replan(
         highlight=False,
         soft_wrap=True,
     )
-    options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
-    if start.feasible:
-        options.hint = rolled.warm_start  # else the greedy plan starts the search
+    # the last plan starts the search; where it breaks rules now, repair mends it
+    options = SolveOptions(
+        time_limit=time_limit, workers=workers, seed=seed, hint=rolled.warm_start
+    )
     result = run_solve(new, options)
     out.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
+    if out_path is not None and result.plan is None:
+        _write(out_path, result.document(new).model_dump_json(indent=2), "plan")
     _exit_without_plan(result)
+    assert result.plan is not None and result.evaluation is not None
     diff = changes(new, result.plan)
     k = result.evaluation.kpis
     frozen = "" if not freeze else f"; {new.period_label(0)}..{new.period_label(freeze - 1)} frozen"
@@ -449,6 +533,11 @@ def replan(
         _write(scenario_out, new.model_dump_json(indent=2), "scenario")
 
 
+class GenerateStyle(StrEnum):
+    tidy = "tidy"
+    awkward = "awkward"
+
+
 class SchemaKind(StrEnum):
     scenario = "scenario"
     plan = "plan"
@@ -471,12 +560,33 @@ def generate(
     output: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")
     ] = None,
+    style: Annotated[
+        GenerateStyle,
+        typer.Option(
+            help="tidy: real towns, every lever on; awkward: locks against current stints, "
+            "leave inside stints, tight offices and floors, one trainer seat, veterans out of "
+            "radius, baselines (built around a plan known to be feasible)."
+        ),
+    ] = GenerateStyle.tidy,
+    witness: Annotated[
+        Path | None,
+        typer.Option(help="awkward: write the known feasible plan here."),
+    ] = None,
 ) -> None:
-    """Generate a valid scenario of any size on real town coordinates."""
+    """Generate a valid scenario of any size."""
     from optimizer.generate import generate_data
 
     try:
-        data = generate_data(reps, territories, periods, seed, name)
+        if style == GenerateStyle.awkward:
+            from optimizer.awkward import awkward_data
+
+            data, known = awkward_data(reps, territories, periods, seed, name)
+            if witness is not None:
+                witness.write_text(json.dumps(known, indent=1) + "\n", encoding="utf-8")
+        else:
+            if witness is not None:
+                raise ValueError("--witness goes with --style awkward")
+            data = generate_data(reps, territories, periods, seed, name)
         load_scenario(data)  # never write a scenario that would not validate
     except (ValueError, InvalidInput) as error:
         typer.echo(f"cannot generate: {error}", err=True)

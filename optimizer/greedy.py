@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from optimizer.deadline import Deadline
 from optimizer.domains import Domains, build_domains
 from optimizer.plan import BENCH, OFF, TRAINEE, Assignment, Cell, Plan
 from optimizer.scenario import Person, Scenario
@@ -67,22 +68,34 @@ class _Period:
     trainees: int = 0
 
 
-def greedy_plan(s: Scenario) -> Plan:
-    """A complete plan built by the rules above (not necessarily feasible; simulate it)."""
-    greedy = _Greedy(s)
+def greedy_plan(s: Scenario, deadline: Deadline | None = None) -> Plan:
+    """A complete plan built by the rules above (not necessarily feasible; simulate it).
+    With a deadline, raises `Stopped` when it passes (checked once per period)."""
+    greedy = _Greedy(s, deadline)
     return greedy.repair(greedy.run())
 
 
 class _Greedy:
-    def __init__(self, s: Scenario) -> None:
+    def __init__(self, s: Scenario, deadline: Deadline | None = None) -> None:
         self.s = s
+        self.deadline = deadline
         self.domains: Domains = build_domains(s)
         self.states = {p.id: _PersonState(person=p) for p in s.persons}
+        committed = self._committed_roles()
+        self.forced_long_cycle = {
+            person
+            for (person, _p), cells in self.domains.cells.items()
+            if cells
+            and all(c.working and s.territory_by_id[str(c.territory)].long_cycle for c in cells)
+        }
         for st in self.states.values():
             c = st.person.current
             if c is not None:
                 st.last, st.run = Cell(c.role, c.territory), c.periods
-                if s.policy.specialization_on and c.role in st.person.roles:
+            if s.policy.specialization_on:
+                # the role a lock or a frozen period fixes binds; else the current one guides
+                st.role = committed.get(st.person.id)
+                if st.role is None and c is not None and c.role in st.person.roles:
                     st.role = c.role
         self.territories = {
             t.id: _TerritoryState(pool=t.prospects, acc=t.accounts) for t in s.territories
@@ -97,6 +110,16 @@ class _Greedy:
         self.rotation = s.policy.active_rotation
         self.chosen: tuple[Plan, Evaluation] | None = None  # the last bonus choice, evaluated
         self.capacity = s.training.trainer_capacity if s.training else 0
+
+    def _committed_roles(self) -> dict[str, str]:
+        """The working role each person's earliest forced working cell (a lock, a frozen
+        baseline period, a veteran's post) fixes: under specialization it is his only one."""
+        out: dict[str, tuple[int, str]] = {}
+        for (person, p), cells in self.domains.cells.items():
+            roles = {c.role for c in cells}
+            if len(roles) == 1 and cells[0].working and (person not in out or p < out[person][0]):
+                out[person] = (p, cells[0].role)
+        return {person: role for person, (_, role) in out.items()}
 
     # ----- hires ------------------------------------------------------------------------
 
@@ -155,6 +178,8 @@ class _Greedy:
         s = self.s
         rows: dict[str, list[Cell]] = {p.id: [] for p in s.persons}
         for p in range(s.periods):
+            if self.deadline is not None:
+                self.deadline.check()
             period = self._plan_period(p)
             for person in s.persons:
                 rows[person.id].append(period.cells.get(person.id, OFF))
@@ -182,10 +207,15 @@ class _Greedy:
             if not self._present(person, p):
                 continue
             options = self._options(person, p)
+            forced = self.domains.of(person.id, p)
             if len(options) == 1:
                 self._assign(period, person, options[0], p)
             elif options:
                 free.append(person)
+            elif forced:
+                # what the rules of the past allow is empty, but a lock or frozen period
+                # fixes the cell: keep the promise (repair mends what it costs)
+                self._assign(period, person, forced[0], p)
         free = self._continue_stints(period, free, p)
         free = self._train(period, free, p)
         free = self._cover(period, free, p)
@@ -278,6 +308,8 @@ class _Greedy:
         return rest
 
     def _own_territory_long_cycle(self, person: Person) -> bool:
+        if person.id in self.forced_long_cycle:
+            return True  # a lock or a frozen period puts him in a long-cycle town later
         c = person.current
         home = c.territory if c is not None and not person.veteran else person.home
         return self.s.territory_by_id[home].long_cycle
@@ -487,9 +519,12 @@ class _Greedy:
     def _best_bonus(self, plan: Plan) -> Plan:
         """The single bonus level that scores best (feasible plans first)."""
         s = self.s
+        b = s.baseline
+        frozen = tuple(b.bonus_levels[: b.freeze_periods]) if b is not None else ()
         best: tuple[tuple[bool, int], Plan, Evaluation] | None = None
         for level in s.bonus_menu:
-            candidate = plan.model_copy(update={"bonus_levels": (level.name,) * s.periods})
+            levels = frozen + (level.name,) * (s.periods - len(frozen))
+            candidate = plan.model_copy(update={"bonus_levels": levels})
             ev = simulate(s, candidate)
             key = (ev.feasible, ev.score)
             if best is None or key > best[0]:

@@ -17,12 +17,13 @@ from ortools.sat.python import cp_model
 from test_properties import scenario_and_plan
 
 from optimizer.datasets import dataset_names, load_dataset
+from optimizer.deadline import Deadline
 from optimizer.greedy import greedy_plan
 from optimizer.model import Built, build_model
+from optimizer.model.solution import add_hint
 from optimizer.plan import OFF, Cell, Plan
 from optimizer.scenario import Scenario
 from optimizer.simulate import simulate
-from optimizer.solve import add_hint
 from optimizer.status_quo import status_quo_plan
 
 
@@ -324,7 +325,7 @@ def test_dataset_greedy_plan_is_a_complete_hint(name):
     s = load_dataset(name)
     p = greedy_plan(s)
     assert agree(s, p)
-    assert add_hint(build_model(s), p)
+    assert add_hint(build_model(s), p, Deadline.after(60))
 
 
 def test_second_hint_replaces_the_first():
@@ -332,8 +333,8 @@ def test_second_hint_replaces_the_first():
     d = tiny_data()
     s = scenario(d)
     built = build_model(s)
-    add_hint(built, plan({"r1": "F:A F:A F:A"}), complete=False)
-    add_hint(built, plan({"r1": "H:B H:B H:B"}), complete=False)
+    add_hint(built, plan({"r1": "F:A F:A F:A"}))
+    add_hint(built, plan({"r1": "H:B H:B H:B"}))
     hint = built.model.proto.solution_hint
     assert len(set(hint.vars)) == len(hint.vars)
     lit = built.build.vars.lit("r1", 0, Cell("hunter", "B"))

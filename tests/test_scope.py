@@ -9,20 +9,21 @@ import random
 import pytest
 from ortools.sat.python import cp_model
 
+from optimizer.deadline import Deadline
 from optimizer.generate import generate
 from optimizer.greedy import greedy_plan
 from optimizer.model import build_model
+from optimizer.model.solution import add_hint, extract_plan
 from optimizer.scenario import load_scenario
 from optimizer.search.lns import LnsOptions, Neighbourhood, SubModels, _Search
 from optimizer.search.scope import territory_totals
 from optimizer.simulate import simulate
-from optimizer.solve import add_hint, extract_plan
 
 
 def _whole_optimum(models: SubModels, plan, evaluation, hood: Neighbourhood) -> int:
     """The whole scenario's model with every cell outside `hood` fixed, solved to optimality."""
     _, built = models.build(plan, territory_totals(evaluation), hood, whole=True)
-    add_hint(built, plan, complete=True)
+    add_hint(built, plan, Deadline.after(60))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 60
@@ -62,7 +63,7 @@ def test_a_scoped_neighbourhood_finds_what_the_whole_model_finds(seed, coupling)
         hood = search.neighbourhood(kind, plan)
         scope, _ = search.models.build(plan, territory_totals(evaluation), hood)
         partial += not scope.whole
-        step = search.models.solve(plan, evaluation, hood, 60, 1, seed)
+        step = search.models.solve(plan, evaluation, hood, Deadline.after(60), 1, seed)
         assert step.code == cp_model.OPTIMAL
         best = _whole_optimum(search.models, plan, evaluation, hood)
         found = evaluation.score if step.evaluation is None else step.evaluation.score

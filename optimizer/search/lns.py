@@ -32,49 +32,23 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from optimizer.domains import build_domains
-from optimizer.model import Built, build_model
-from optimizer.plan import Plan, SolverInfo
+from optimizer.deadline import Deadline
+from optimizer.model import build_model
+from optimizer.model.solution import ortools_version
+from optimizer.plan import Plan, SolverInfo, SolverStatus
+from optimizer.result import Progress, SolveResult, make_result, relative_gap_pct
 from optimizer.scenario import Scenario
 from optimizer.search.bound import LP_MAX_VARIABLES, LpBound, lp_bound_of, snapshot
 from optimizer.search.capacity import capacity_bound
 from optimizer.search.flow import FLOW_MAX_COLUMNS, flow_bound, flow_columns
-from optimizer.search.scope import Scope, pinned, scope_of, territory_totals
+from optimizer.search.neighbourhood import Neighbourhood, SubModels
+from optimizer.search.scope import territory_totals
 from optimizer.simulate import Evaluation, simulate
-from optimizer.solve import (
-    Progress,
-    SolveOptions,
-    SolveResult,
-    _result,
-    _version,
-    _warm_start,
-    check,
-    extract_plan,
-    relative_gap_pct,
-)
+from optimizer.verify import SolveBug
 
 log = logging.getLogger(__name__)
 
 KINDS = ("region", "window", "pool", "random")
-
-
-@dataclass(frozen=True)
-class Neighbourhood:
-    """What is freed: every period of `persons`, and every person in `periods` (with the bonus
-    level of those periods)."""
-
-    kind: str
-    persons: frozenset[str]
-    periods: frozenset[int] = frozenset()
-    both: bool = False  # free only the persons' cells inside the periods
-
-    def frees(self, person: str, period: int) -> bool:
-        if self.both:
-            return person in self.persons and period in self.periods
-        return person in self.persons or period in self.periods
-
-    def frees_level(self, period: int) -> bool:
-        return not self.both and period in self.periods
 
 
 @dataclass
@@ -109,6 +83,7 @@ class LnsOptions:
     lp_bound: bool = True
     progress: Callable[[Progress], None] | None = None
     stats: Callable[[LnsStats], None] | None = None
+    incumbent: Callable[[Plan], None] | None = None  # each new checked plan
     stop: threading.Event | None = None
     hint: Plan | None = None
     # side by side: "local" (a process pool) or "ray"; None solves one neighbourhood at a time
@@ -125,11 +100,7 @@ class _Search:
         self.started = started
         self.rng = random.Random(options.seed)
         self.models = SubModels(s)
-        self.may_work: dict[str, set[str]] = defaultdict(set)
-        for (person, _p), cells in self.models.domains.cells.items():
-            for cell in cells:
-                if cell.territory is not None:
-                    self.may_work[cell.territory].add(person)
+        self.may_work = self.models.may_work
         self.persons = [p.id for p in s.persons]
         self.near: dict[str, list[str]] = {}  # seed -> territories by distance, when asked
         self.based: dict[str, set[str]] = defaultdict(set)  # territory -> people based there
@@ -217,182 +188,58 @@ class _Search:
         return chosen
 
 
-class SubModels:
-    """Builds, for each neighbourhood, the exact model of the part of the scenario it can
-    change (`optimizer.search.scope`): the fixed cells are constants, the territories no freed
-    person can reach are left out, the coupling rules keep what the rest uses. A sub-model is
-    a small fraction of the whole (L: ~10-50k variables of 269k) and builds in well under a
-    second whatever the size of the scenario."""
-
-    def __init__(self, s: Scenario) -> None:
-        self.s = s
-        self.domains = build_domains(s)
-
-    def build(
-        self,
-        plan: Plan,
-        totals: dict[str, tuple[int, int]],
-        hood: Neighbourhood,
-        whole: bool = False,
-    ) -> tuple[Scope, Built]:
-        """The neighbourhood's sub-model (`totals`: each territory's won and revenue in
-        `plan`); `whole` keeps every territory and person (the same optimum, a larger model:
-        the tests compare the two)."""
-        if whole:
-            scope = Scope(scenario=self.s, freed=frozenset(self.s.person_by_id), whole=True)
-        else:
-            frees_level = bool(hood.periods) and not hood.both
-            scope = scope_of(self.s, self.domains, plan, totals, hood.frees, frees_level)
-        built = build_model(scope.scenario, domains=pinned(scope, self.domains, plan, hood.frees))
-        scope.restrict(built)
-        proto = built.model.proto
-        v = built.build.vars
-        for (person, p), cells in v.cells.items():
-            # a position's cell is a literal even with one option (it is 0 when unfilled):
-            # a pinned one is filled
-            if len(cells) == 1 and not hood.frees(person, p):
-                (lit,) = cells.values()
-                if not isinstance(lit, int):
-                    domain = proto.variables[lit.Index()].domain
-                    domain[0] = 1
-                    domain[1] = 1
-        for p, levels in v.level.items():
-            if hood.frees_level(p):
-                continue
-            for name, lit in levels.items():
-                if not isinstance(lit, int):
-                    value = int(p < len(plan.bonus_levels) and plan.bonus_levels[p] == name)
-                    domain = proto.variables[lit.Index()].domain
-                    domain[0] = value
-                    domain[1] = value
-        return scope, built
-
-    def solve(
-        self,
-        plan: Plan,
-        evaluation: Evaluation | tuple[int, dict[str, tuple[int, int]]],
-        hood: Neighbourhood,
-        time_limit: float,
-        workers: int,
-        seed: int,
-        stop: threading.Event | None = None,
-    ) -> Step:
-        """Re-optimize one neighbourhood of `plan`, hinted completely with it. `evaluation` is
-        the plan's, or just its score and territory totals (a remote worker's view): then the
-        plan found is returned unchecked on the whole scenario, with its gain, for the caller
-        to check. Otherwise the plan is checked twice by the simulator: on the sub-scenario
-        against the model's objective, and whole, where it must move the score by as much as
-        it moved the sub-scenario's (any disagreement raises `SolveBug`)."""
-        from optimizer.solve import SolveBug, add_hint
-
-        if isinstance(evaluation, Evaluation):
-            score, totals = evaluation.score, territory_totals(evaluation)
-        else:
-            score, totals = evaluation
-        scope, built = self.build(plan, totals, hood)
-        local = scope.project(plan)
-        if not add_hint(built, local, complete=True, seconds=time_limit, stop=stop):
-            return Step(cp_model.UNKNOWN)
-        solver = cp_model.CpSolver()
-        params = solver.parameters
-        params.max_time_in_seconds = time_limit  # the search's own, building aside
-        params.num_workers = workers
-        params.random_seed = seed
-        # measured on M (80 reps): probing and symmetry detection cost a sub-solve most of its
-        # time and find nothing in a mostly fixed model
-        params.cp_model_probing_level = 0
-        params.symmetry_level = 0
-        if workers == 1:
-            params.interleave_search = False
-        stopper = _watch_stop(solver, stop)
-        code = solver.solve(built.model)
-        if stopper is not None:
-            stopper.set()
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return Step(code)
-        found = check(scope.scenario, extract_plan(built, solver), solver.value(built.score))
-        if scope.whole:
-            return Step(code, extract_plan(built, solver), found, found.score - score)
-        before = simulate(scope.scenario, local).score
-        if found.score < before or (
-            found.score == before and not isinstance(evaluation, Evaluation)
-        ):
-            return Step(code)  # nothing better here: the whole plan need not be simulated
-        # an equal score is kept in process: a plateau move that lets the next step go further
-        candidate = scope.merge(plan, extract_plan(built, solver))
-        gain = found.score - before
-        if not isinstance(evaluation, Evaluation):
-            return Step(code, candidate, None, gain)
-        whole = simulate(self.s, candidate)
-        if not whole.feasible or whole.score - score != gain:
-            raise SolveBug(
-                f"a {hood.kind} neighbourhood's plan moved the sub-scenario by {gain} but the "
-                f"whole scenario by {whole.score - score} ({len(whole.violations)} violations)"
-            )
-        return Step(code, candidate, whole, gain)
-
-
-@dataclass
-class Step:
-    """What one neighbourhood's sub-solve came back with."""
-
-    code: int
-    plan: Plan | None = None
-    evaluation: Evaluation | None = None  # the whole plan's (None: not checked yet)
-    gain: int | None = None  # how much better than the incumbent
-
-
-def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
-    """Improve the checked warm start neighbourhood by neighbourhood until time, gap,
-    stagnation or stop."""
+def lns_solve(
+    s: Scenario,
+    options: LnsOptions | None = None,
+    deadline: Deadline | None = None,
+    start: tuple[Plan, Evaluation] | None = None,
+) -> SolveResult:
+    """Improve a checked feasible start neighbourhood by neighbourhood until the deadline,
+    the gap, stagnation or the stop. Without `start`, the warm start and repair stages make
+    one; without a feasible one the answer has no plan (the pipeline then searches the whole
+    model)."""
     options = options or LnsOptions()
-    started = time.monotonic()
+    deadline = deadline or Deadline.after(options.time_limit, options.stop)
     workers = options.workers or os.cpu_count() or 1
-    info = SolverInfo(name="cp-sat-lns", version=_version(), workers=workers, seed=options.seed)
-    warm, warm_eval = _warm_start(
-        s, SolveOptions(hint=options.hint, greedy_hint=options.hint is None)
+    info = SolverInfo(
+        name="cp-sat-lns", version=ortools_version(), workers=workers, seed=options.seed
     )
-    if warm is None or warm_eval is None or not warm_eval.feasible:
-        from optimizer.solve import solve
+    if start is None:
+        from optimizer.warm import feasible_start
 
-        log.info("no feasible warm start: solving the whole model instead")
-        left = max(0.1, options.time_limit - (time.monotonic() - started))
-        return solve(
-            s,
-            SolveOptions(
-                time_limit=left,
-                workers=options.workers,
-                seed=options.seed,
-                gap_pct=options.gap_pct,
-                progress=options.progress,
-                stop=options.stop,
-                strategy="cp-sat",  # never back into the neighbourhood search
-            ),
-        )
-    search = _Search(s, options, started)
+        found = feasible_start(s, options.hint, deadline, workers=workers, seed=options.seed)
+        if found.plan is None or found.evaluation is None:
+            return found.without_plan(deadline.elapsed(), info)
+        start = (found.plan, found.evaluation)
+    search = _Search(s, options, deadline.started)
     bound_box: dict[str, LpBound] = {}
     bound_thread = None
+    finished = threading.Event()  # the search is over: the LP is given up
     cells = sum(len(options_) for options_ in search.models.domains.cells.values())
     if options.lp_bound:
         # the model's own LP where it solves (the whole model is ~1.1 x its cells), else the
         # flow LP: both beside the search
         frozen = snapshot(build_model(s).model) if cells <= LP_MAX_VARIABLES else None
         domains = search.models.domains
+        limit = max(0.5, deadline.left() * 0.9)
+
+        def stop() -> bool:
+            return finished.is_set() or deadline.stopped
 
         def compute_bound() -> None:
-            limit = max(1.0, options.time_limit * 0.9)
             try:
                 if frozen is not None:
-                    bound_box["lp"] = lp_bound_of(frozen, time_limit=limit)
+                    bound_box["lp"] = lp_bound_of(frozen, time_limit=limit, stop=stop)
                 elif flow_columns(s, domains) <= FLOW_MAX_COLUMNS:
-                    bound_box["lp"] = flow_bound(s, domains, time_limit=limit)
+                    bound_box["lp"] = flow_bound(s, domains, time_limit=limit, stop=stop)
             except Exception:  # a bound is a bonus: never fail the search for it
                 log.exception("LP relaxation failed")
 
         bound_thread = threading.Thread(target=compute_bound, name="ledokol-lp-bound", daemon=True)
         bound_thread.start()
 
-    plan, evaluation = warm, warm_eval
+    warm_eval = start[1]
+    plan, evaluation = start
     since_improvement = 0
     stagnation = options.stagnation or max(60, 6 * len(KINDS))
     kind_cycle = 0
@@ -404,13 +251,13 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
         known = [options.known_bound, capacity, None if lp is None else lp.bound]
         return min(b for b in known if b is not None)
 
-    def report(current: Evaluation | None = None) -> None:
+    def report(current: Evaluation | None = None, new_plan: Plan | None = None) -> None:
         shown = current or evaluation
         if options.progress is not None:
             b = bound()
             options.progress(
                 Progress(
-                    elapsed=time.monotonic() - started,
+                    elapsed=deadline.elapsed(),
                     score=shown.score,
                     bound=b,
                     gap_pct=None if b is None else relative_gap_pct(shown.score, b),
@@ -419,14 +266,15 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
             )
         if options.stats is not None:
             options.stats(search.stats)
+        if new_plan is not None and options.incumbent is not None:
+            options.incumbent(new_plan)
 
     report()
     if options.executor is not None:
-        plan, evaluation = _parallel(s, search, options, plan, evaluation, started, report, bound)
+        plan, evaluation = _parallel(s, search, options, plan, evaluation, deadline, report, bound)
         info = info.model_copy(update={"name": f"cp-sat-lns-{options.executor}"})
     while options.executor is None:
-        left = options.time_limit - (time.monotonic() - started)
-        if left <= 0.05 or (options.stop is not None and options.stop.is_set()):
+        if deadline.left() <= 0.05:
             break
         b = bound()
         if (
@@ -448,10 +296,9 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
             plan,
             evaluation,
             hood,
-            min(left, search.stats.sub_time_limit),
+            deadline.child(at_most=search.stats.sub_time_limit),
             workers,
             options.seed + search.stats.iterations,
-            options.stop,
         )
         code = step.code
         log.debug("LNS %s: %s in %.2f s", kind, code, time.monotonic() - t_sub)
@@ -473,22 +320,25 @@ def lns_solve(s: Scenario, options: LnsOptions | None = None) -> SolveResult:
                 size[kind] = min(size[kind] * 1.25 + 1, _limit(s, kind))
             elif code in (cp_model.FEASIBLE, cp_model.UNKNOWN):
                 size[kind] = max(1.0, size[kind] * 0.8)
-        if code == cp_model.UNKNOWN:  # not even the hint came back: give sub-solves more time
+        if code == cp_model.UNKNOWN and not deadline.expired():
+            # not even the hint came back: give sub-solves more time
             search.stats.sub_time_limit = min(
                 options.max_sub_time_limit, search.stats.sub_time_limit * 2
             )
-        report()
+        report(new_plan=plan if improved else None)
 
     if bound_thread is not None:
-        bound_thread.join(timeout=max(0.0, options.time_limit - (time.monotonic() - started)))
-    seconds = time.monotonic() - started
+        bound_thread.join(timeout=deadline.left())
+    finished.set()
     b = bound()
     if b is not None and b < evaluation.score:
-        raise AssertionError(f"bound {b} below a checked plan's score {evaluation.score}")
+        raise SolveBug(f"bound {b} below a checked plan's score {evaluation.score}")
     gap = None if b is None else relative_gap_pct(evaluation.score, b)
-    status = "OPTIMAL" if gap is not None and gap == 0 else "FEASIBLE"
+    status: SolverStatus = "OPTIMAL" if gap is not None and gap == 0 else "FEASIBLE"
     log.info("LNS: %s", search.stats.line())
-    result = _result(s, status, plan, evaluation, b, gap, seconds, info, None, warm_eval)
+    result = make_result(
+        s, status, plan, evaluation, b, deadline.elapsed(), info, warm_eval=warm_eval
+    )
     result.search = search.stats.line()
     return result
 
@@ -499,11 +349,12 @@ def _parallel(
     options: LnsOptions,
     plan: Plan,
     evaluation: Evaluation,
-    started: float,
-    report: Callable[[Evaluation], None],
+    deadline: Deadline,
+    report: Callable[..., None],
     bound: Callable[[], int | None],
 ) -> tuple[Plan, Evaluation]:
-    """Batches of disjoint neighbourhoods on an executor; results combined, always checked."""
+    """Batches of disjoint neighbourhoods on an executor; results combined, always checked.
+    A batch still running when the deadline passes or the stop is set is abandoned."""
     from optimizer.search.parallel import make_executor
 
     processes = options.processes or max(1, (os.cpu_count() or 1) // (options.workers or 1))
@@ -519,8 +370,8 @@ def _parallel(
     stagnation = options.stagnation or max(60, 6 * len(KINDS))
     try:
         while True:
-            left = options.time_limit - (time.monotonic() - started)
-            if left <= 0.05 or (options.stop is not None and options.stop.is_set()):
+            left = deadline.left()
+            if left <= 0.05:
                 break
             b = bound()
             close = b is not None and relative_gap_pct(evaluation.score, b) <= (
@@ -537,10 +388,14 @@ def _parallel(
                 [
                     (plan_json, evaluation.score, totals, hood, seconds, options.workers or 1, seed)
                     for seed, hood in enumerate(hoods, start=options.seed + stats.iterations)
-                ]
+                ],
+                deadline,
             )
             found: list[tuple[Neighbourhood, Plan, int]] = []
-            for hood, (code, rows_json, gain) in zip(hoods, answers, strict=True):
+            for hood, answer in zip(hoods, answers, strict=True):
+                if answer is None:
+                    continue  # abandoned at the deadline
+                code, rows_json, gain = answer
                 stats.iterations += 1
                 stats.tried[hood.kind] += 1
                 size = stats.size
@@ -555,14 +410,15 @@ def _parallel(
             best = _accept(s, plan, evaluation, found)
             if best is None:
                 since_improvement += len(hoods)
+                report(evaluation)
             else:
                 plan, evaluation, kind = best
                 stats.improvements += 1
                 stats.improved[kind] += 1
                 since_improvement = 0
-            report(evaluation)
+                report(evaluation, plan)
     finally:
-        executor.close()
+        executor.close(wait=not deadline.expired())
     return plan, evaluation
 
 
@@ -573,8 +429,6 @@ def _accept(
     sum of their gains; otherwise the best single one it confirms. A single neighbourhood's
     plan that the simulator scores other than its gain says is a bug, raised."""
     from optimizer.search.parallel import combine
-    from optimizer.simulate import simulate
-    from optimizer.solve import SolveBug
 
     if not found:
         return None
@@ -598,9 +452,3 @@ def _accept(
 
 def _limit(s: Scenario, kind: str) -> float:
     return float(s.periods if kind == "window" else len(s.persons))
-
-
-def _watch_stop(solver: cp_model.CpSolver, stop: threading.Event | None) -> threading.Event | None:
-    from optimizer.solve import _stop_when_set
-
-    return _stop_when_set(solver, stop)

@@ -17,11 +17,12 @@ import logging
 import multiprocessing as mp
 import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed, wait
 from typing import Any, Protocol
 
+from optimizer.deadline import Deadline
 from optimizer.plan import Plan
-from optimizer.search.lns import Neighbourhood, SubModels
+from optimizer.search.neighbourhood import Neighbourhood, SubModels
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,11 @@ class Executor(Protocol):
     name: str
     processes: int
 
-    def run(self, tasks: list[Any]) -> list[Any]: ...
+    def run(self, tasks: list[Any], deadline: Deadline | None = None) -> list[Any]: ...
 
     def each(self, tasks: list[Any]) -> Iterator[tuple[int, Any]]: ...
 
-    def close(self) -> None: ...
+    def close(self, wait: bool = True) -> None: ...
 
 
 class SubSolver:
@@ -69,7 +70,9 @@ class SubSolver:
         if self._last is None or self._last[0] != plan_json:
             self._last = (plan_json, Plan.model_validate_json(plan_json))
         plan = self._last[1]
-        step = self.models.solve(plan, (score, totals), hood, seconds, workers, seed)
+        step = self.models.solve(
+            plan, (score, totals), hood, Deadline.after(seconds), workers, seed
+        )
         if step.plan is None or not step.gain:
             return step.code, None, 0
         freed = [a for a in step.plan.assignments if a.person in hood.persons]
@@ -102,9 +105,15 @@ class LocalExecutor:
             initargs=(worker, args),
         )
 
-    def run(self, tasks: list[Any]) -> list[Any]:
+    def run(self, tasks: list[Any], deadline: Deadline | None = None) -> list[Any]:
+        """Every task's answer, in order; with a deadline, None for the tasks still running
+        when it passes or its stop is set (their processes finish on their own limit)."""
         futures = [self._pool.submit(_solve_local, *task) for task in tasks]
-        return [f.result() for f in futures]
+        if deadline is not None:
+            pending = set(futures)
+            while pending and not deadline.expired():
+                _, pending = wait(pending, timeout=min(0.1, deadline.left() + 0.01))
+        return [f.result() if f.done() else None for f in futures]
 
     def each(self, tasks: list[Any]) -> Iterator[tuple[int, Any]]:
         """Answers as they come, with the index of their task."""
@@ -112,8 +121,14 @@ class LocalExecutor:
         for future in as_completed(futures):
             yield futures[future], future.result()
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, wait: bool = True) -> None:
+        """Shut the pool down; `wait=False` ends sub-solves still running (after a stop or a
+        passed deadline their answers are no longer wanted)."""
+        if not wait:
+            # the pool offers no way to end a running task: its processes hold nothing to keep
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                process.terminate()
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
 
 class RayExecutor:
@@ -150,11 +165,19 @@ class RayExecutor:
         self.processes = processes
         self._actors = [actor.remote(*args) for _ in range(processes)]
 
-    def run(self, tasks: list[Any]) -> list[Any]:
+    def run(self, tasks: list[Any], deadline: Deadline | None = None) -> list[Any]:
+        """Every task's answer, in order; with a deadline, None for those still running when
+        it passes or its stop is set."""
         refs = [
             self._actors[i % len(self._actors)].solve.remote(*task) for i, task in enumerate(tasks)
         ]
-        return self._ray.get(refs)
+        if deadline is None:
+            return self._ray.get(refs)
+        pending = list(refs)
+        while pending and not deadline.expired():
+            _, pending = self._ray.wait(pending, num_returns=len(pending), timeout=0.1)
+        waiting = set(pending)
+        return [None if ref in waiting else self._ray.get(ref) for ref in refs]
 
     def each(self, tasks: list[Any]) -> Iterator[tuple[int, Any]]:
         """Answers as they come: each actor gets its next task when it is done with one."""
@@ -171,7 +194,7 @@ class RayExecutor:
             idle.append(actor)
             yield i, ray.get(done[0])
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         for actor in self._actors:
             self._ray.kill(actor)
         self._actors = []

@@ -1,0 +1,145 @@
+"""What a solve is asked (`SolveOptions`) and what it answers (`SolveResult`, `Progress`)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from optimizer.plan import Plan, SolverInfo, SolverStatus
+from optimizer.scenario import Scenario
+from optimizer.simulate import Evaluation
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot of the search: the incumbent, the bound and the gap."""
+
+    elapsed: float
+    score: int | None
+    bound: int | None
+    gap_pct: float | None
+    solutions: int
+    stage: str = "search"  # warm start, repair, search: what the solve is doing now
+
+
+@dataclass
+class SolveOptions:
+    """How to solve. `workers=None` uses every CPU of the machine. One worker, a fixed seed and
+    a deterministic time limit (`deterministic_time`, in CP-SAT's work units) give the same
+    plan every run, whatever the machine's load."""
+
+    time_limit: float = 60.0
+    deterministic_time: float | None = None
+    workers: int | None = None
+    seed: int = 0
+    gap_pct: float | None = None
+    hint: Plan | None = None
+    greedy_hint: bool = True
+    progress: Callable[[Progress], None] | None = None
+    # called with every new checked plan (the service persists it: a killed job keeps it)
+    incumbent: Callable[[Plan], None] | None = None
+    stop: threading.Event | None = None
+    log_search: bool = False
+    explain: bool = True
+    # "cp-sat": one search over the whole model; "lns": neighbourhood search from the warm
+    # start (optimizer.search.lns); "auto": LNS for scenarios of more than LNS_PERSONS people
+    strategy: str = "auto"
+    lp_bound: bool = True  # also bound by the LP relaxation (HiGHS); the tighter bound counts
+    # LNS only: neighbourhoods side by side on "local" processes or "ray" (address: a cluster)
+    executor: str | None = None
+    processes: int | None = None
+    address: str | None = None
+
+
+@dataclass
+class SolveResult:
+    """What a solve found: CP-SAT's status kept, and the checked plan when there is one."""
+
+    status: SolverStatus
+    plan: Plan | None
+    evaluation: Evaluation | None
+    score: int | None
+    best_bound: int | None
+    gap_pct: float | None
+    seconds: float
+    solver: SolverInfo
+    explanation: str | None = None
+    model_size: dict[str, int] = field(default_factory=dict)
+    warm_start_score: int | None = None
+    search: str | None = None  # what a neighbourhood search did, in one line
+    repaired: int | None = None  # person-periods the repair stage changed in the warm start
+
+    @property
+    def has_plan(self) -> bool:
+        return self.plan is not None
+
+    def summary(self) -> str:
+        """One line: status, score, bound, gap and time."""
+        if self.plan is None or self.score is None:
+            why = f": {self.explanation}" if self.explanation else ""
+            return f"{self.status} after {self.seconds:.1f} s{why}"
+        bound = "-" if self.best_bound is None else f"{self.best_bound:,}"
+        gap = "-" if self.gap_pct is None else f"{self.gap_pct:.2f} %"
+        return (
+            f"{self.status}: score {self.score:,}, bound {bound}, gap {gap}, {self.seconds:.1f} s"
+        )
+
+    def document(self, s: Scenario) -> Plan:
+        """The plan document of spec section 7: the plan, or for an answer without one (an
+        INFEASIBLE scenario, no plan in time) the status and the explanation alone."""
+        if self.plan is not None:
+            return self.plan
+        return Plan(
+            scenario=s.name,
+            status=self.status,
+            assignments=(),
+            best_bound=self.best_bound,
+            solve_seconds=round(self.seconds, 3),
+            solver=self.solver,
+            explanation=self.explanation,
+        )
+
+
+def relative_gap_pct(score: int, bound: float) -> float:
+    """CP-SAT's relative gap, |bound - score| / max(1, |score|), in percent."""
+    return abs(bound - score) / max(1.0, abs(score)) * 100.0
+
+
+def make_result(
+    s: Scenario,
+    status: SolverStatus,
+    plan: Plan,
+    evaluation: Evaluation,
+    bound: int | None,
+    seconds: float,
+    info: SolverInfo,
+    model_size: dict[str, int] | None = None,
+    warm_eval: Evaluation | None = None,
+) -> SolveResult:
+    """A result with a checked plan: the plan document filled in by the simulator."""
+    gap = None if bound is None else relative_gap_pct(evaluation.score, bound)
+    out = evaluation.apply_to(
+        plan.model_copy(
+            update={
+                "scenario": s.name,
+                "best_bound": bound,
+                "gap_pct": None if gap is None else round(gap, 4),
+                "solve_seconds": round(seconds, 3),
+                "solver": info,
+            }
+        ),
+        status=status,
+    )
+    return SolveResult(
+        status=status,
+        plan=out,
+        evaluation=evaluation,
+        score=evaluation.score,
+        best_bound=bound,
+        gap_pct=gap,
+        seconds=seconds,
+        solver=info,
+        model_size=model_size or {},
+        warm_start_score=None if warm_eval is None else warm_eval.score,
+    )
