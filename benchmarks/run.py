@@ -126,6 +126,7 @@ seed 0). Times in milliseconds; one process, nothing else running.
     text += peers_section()
     text += scaling_section()
     text += batch_section()
+    text += pipeline_section()
     text += solve_section()
     text += parallel_section()
     text += national_section()
@@ -451,6 +452,55 @@ def scaling_section() -> str:
 BATCH = HERE / "results" / "batch.json"
 
 
+def pipeline_section() -> str:
+    path = HERE / "results" / "pipeline.json"
+    if not path.exists():
+        return ""
+    data = json.loads(path.read_text())
+    lines = [
+        "",
+        "## The pipeline: a checked plan, early, within the time asked",
+        "",
+        "`benchmarks/pipeline_study.py`: one solve per size and family in a fresh process, every",
+        "CPU, seed 0: the tidy generator's scenarios and the awkward family's (built around a",
+        "known feasible plan: locks against current stints, leave in stints, full offices, exact",
+        "floors, one trainer seat, veterans out of radius, baselines). First plan: seconds to the",
+        "first checked plan (warm start, repaired when it broke rules); goal under 10 % of the",
+        "limit. Overrun: the answer's time past the limit around `solve()`; goal <= 1 s. Peak:",
+        "VmHWM of the process (goal XL <= 4 GiB).",
+        "",
+        "| family | size | reps | limit s | status | first plan s | first plan % of limit | "
+        "repaired cells | warm start + repair | final score | gap % | overrun s | peak GiB |",
+        "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    order = {"S": 0, "M": 1, "L": 2, "XL": 3}
+    for r in sorted(data["solves"], key=lambda r: (r["family"], order.get(r["size"], 9))):
+        share = (
+            "-" if r["first_plan_s"] is None else f"{100 * r['first_plan_s'] / r['time_limit']:.1f}"
+        )
+        lines.append(
+            f"| {r['family']} | {r['size']} | {r['reps']} | {r['time_limit']:g} | {r['status']} | "
+            f"{fmt(r['first_plan_s'])} | {share} | {fmt(r['repaired_cells'])} | "
+            f"{fmt(r['first_plan_score'])} | {fmt(r['score'])} | {fmt(r['gap_pct'])} | "
+            f"{r['overrun_s']} | {r['peak_rss_gib']} |"
+        )
+    if data.get("cancels"):
+        lines += [
+            "",
+            "Cancel latency: the stop set while a stage runs (awkward scenarios), the time from",
+            "the stop to the answer; goal <= 1 s.",
+            "",
+            "| stage running | size | answer | with a plan | latency s |",
+            "|---|---|---|---|---:|",
+        ]
+        for r in data["cancels"]:
+            lines.append(
+                f"| {r['stage']} | {r['size']} | {r['status']} | {r['has_plan']} | "
+                f"{fmt(r['latency_s'])} |"
+            )
+    return "\n".join([*lines, ""])
+
+
 def batch_section() -> str:
     if not BATCH.exists():
         return ""
@@ -560,6 +610,11 @@ if __name__ == "__main__":
             import batch_study
 
             batch_study.main()
+        if "--pipeline" in sys.argv:
+            import pipeline_study
+
+            sys.argv = [sys.argv[0]]  # its own arguments: every size
+            pipeline_study.main()
     import plots
 
     plots.draw_all()

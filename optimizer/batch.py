@@ -118,7 +118,8 @@ class RegionSolver:
                 if result.explanation
                 else f"{result.status}: no plan within {self.time_limit:g} s"
             )
-            return {}
+            # the plan document all the same (status and explanation): an answer to read
+            return {"plan": result.document(s).model_dump_json(indent=1) + "\n", "report": None}
         k = result.evaluation.kpis
         record.update(
             score=result.score,
@@ -140,6 +141,7 @@ def _store(out_dir: Path, answer: dict[str, Any]) -> dict[str, Any]:
     name = record["name"]
     if answer["plan"] is not None:
         _write(out_dir / f"{name}.plan.json", answer["plan"])
+    if answer.get("report") is not None:
         _write(out_dir / f"{name}.report.html", answer["report"])
     _write(out_dir / f"{name}.result.json", json.dumps(record) + "\n")
     return record

@@ -273,11 +273,13 @@ def repair(
     except InvalidInput as error:
         _fail(error)
     if before.feasible:
-        out.print(f"{plan}: keeps every rule; score {before.score:,}", highlight=False)
+        out.print(
+            f"{plan}: keeps every rule; score {before.score:,}", highlight=False, soft_wrap=True
+        )
         if out_path is not None:
             _write(out_path, before.apply_to(the_plan).model_dump_json(indent=2), "plan")
         return
-    out.print(f"{plan}: breaks {len(before.violations)} rule(s):", highlight=False)
+    out.print(f"{plan}: breaks {len(before.violations)} rule(s):", highlight=False, soft_wrap=True)
     for v in before.violations[:20]:
         out.print(f"  {v}", markup=False, highlight=False, soft_wrap=True)
     if len(before.violations) > 20:

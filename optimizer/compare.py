@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import itertools
 import json
-import multiprocessing
 import os
 import statistics
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from optimizer.plan import Plan
@@ -220,12 +218,16 @@ def compare(s: Scenario, options: CompareOptions | None = None) -> Comparison:
             if options.stop is not None and options.stop.is_set():
                 break
             done(on, _solve_one(*task, stop=options.stop))
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-            futures = {pool.submit(_solve_one, *task): on for on, task in tasks.items()}
-            for future in as_completed(futures):
-                done(futures[future], future.result())
+    else:  # side by side on the search's executor (local processes), answers as they come
+        from optimizer.search.parallel import make_executor
+
+        executor = make_executor("local", None, processes, worker=CombinationSolver, args=())
+        order = list(tasks)
+        try:
+            for i, answer in executor.each([tasks[on] for on in order]):
+                done(order[i], answer)
+        finally:
+            executor.close()
     ranked = sorted(results, key=_rank_key)
     marginal = _marginal(compared, results)
     status_quo = simulate(s, status_quo_plan(s)).score
@@ -239,6 +241,20 @@ def compare(s: Scenario, options: CompareOptions | None = None) -> Comparison:
         seconds=time.monotonic() - started,
         per_combination_seconds=seconds,
     )
+
+
+class CombinationSolver:
+    """A worker of a comparison (a local process of the executor, or a Ray actor)."""
+
+    def solve(
+        self,
+        scenario_json: str,
+        seconds: float,
+        seed: int,
+        strategy: str,
+        deterministic: float | None,
+    ) -> tuple[str, str | None, float | None, float]:
+        return _solve_one(scenario_json, seconds, seed, strategy, deterministic)
 
 
 def _solve_one(

@@ -108,8 +108,7 @@ def _coverage_nobody_can_fill(s: Scenario) -> list[str]:
 
 def _full_term(s: Scenario, person: Person, p: int, t: str) -> int:
     prod = 100 if person.is_position else s.productivity(person, p)
-    apf = s.territory_by_id[t].accounts_per_farmer
-    return apf * person.farmer_capacity_pct * prod // 10000
+    return s.farmer_term(person, s.territory_by_id[t], prod)
 
 
 def _who_can(able: list[str]) -> str:

@@ -254,7 +254,7 @@ class _Greedy:
         period.workers[t] = period.workers.get(t, 0) + 1
         prod = self.s.productivity(person, p, self.starts.get(person.id))
         if cell.role == "hunter":
-            period.hc[t] = period.hc.get(t, 0) + person.hunter_capacity * prod // 100
+            period.hc[t] = period.hc.get(t, 0) + self.s.hunter_term(person, prod)
             period.hunters[t] = period.hunters.get(t, 0) + 1
         else:
             term = self._farmer_term(person, p, t)
@@ -265,8 +265,7 @@ class _Greedy:
 
     def _farmer_term(self, person: Person, p: int, t: str) -> int:
         prod = self.s.productivity(person, p, self.starts.get(person.id))
-        apf = self.s.territory_by_id[t].accounts_per_farmer
-        return apf * person.farmer_capacity_pct * prod // 10000
+        return self.s.farmer_term(person, self.s.territory_by_id[t], prod)
 
     # ----- steps 3-7 --------------------------------------------------------------------
 
@@ -403,7 +402,7 @@ class _Greedy:
             return 0.0
         state = self.territories[t.id]
         share = state.pool * t.win_share_pct // 100 - period.hc.get(t.id, 0)
-        term = person.hunter_capacity * s.productivity(person, p, self.starts.get(person.id)) // 100
+        term = s.hunter_term(person, s.productivity(person, p, self.starts.get(person.id)))
         return max(0, min(term, share)) * t.account_value * future
 
     def _can_hunt(self, period: _Period, person: Person, cell: Cell, p: int) -> bool:

@@ -453,6 +453,16 @@ class Scenario(Frozen):
         pct = self.rep_by_id[person.id].productivity_pct
         return pct[period] if period < len(pct) else 100
 
+    @staticmethod
+    def hunter_term(person: Person, prod: int) -> int:
+        """A hunter's own term of `hc` (spec section 4), floored on its own."""
+        return person.hunter_capacity * prod // 100
+
+    @staticmethod
+    def farmer_term(person: Person, territory: Territory, prod: int) -> int:
+        """A farmer's own term of `fc` (spec section 4) in a territory, floored on its own."""
+        return territory.accounts_per_farmer * person.farmer_capacity_pct * prod // 10000
+
     @cached_property
     def bonus_menu(self) -> tuple[BonusLevel, ...]:
         """The levels a plan may choose; only the neutral level when the bonus is off."""

@@ -316,6 +316,10 @@ def test_a_dead_solve_process_fails_its_job_and_the_service_stays_up(client: htt
     done = wait_for(client, job["id"], timeout=30)
     assert done["status"] == "failed"
     assert "SIGKILL" in done["error"]
+    # the checked warm start was stored before the first score was reported: it is kept
+    assert done["solver_status"] == "FEASIBLE" and "best plan so far is kept" in done["error"]
+    kept = Plan.model_validate(client.get(f"/v1/solves/{job['id']}/plan").json())
+    assert kept.status == "FEASIBLE" and not kept.violations and kept.assignments
     assert client.get("/readyz").status_code == 200
     again = submit(client, dataset(SMALL), time_limit=1)
     assert wait_for(client, again["id"])["status"] == "succeeded"
@@ -453,3 +457,30 @@ def test_replan_job_rolls_forward_and_lists_the_changes(client: httpx.Client) ->
     plan = Plan.model_validate(client.get(f"/v1/solves/{job['id']}/plan").json())
     assert plan.status in ("OPTIMAL", "FEASIBLE")
     assert "r05" not in {a.person for a in plan.assignments}  # he left
+
+
+def test_repair_mends_a_hand_made_plan(client: httpx.Client) -> None:
+    """POST /v1/repair: the status quo of crimea breaks rules; the answer keeps them all and
+    lists each changed cell; a plan of another scenario is a 422 naming the plan."""
+    data = dataset("crimea")
+    status_quo = client.post("/v1/evaluate", json={"scenario": data, "plan": _status_quo(data)})
+    assert status_quo.status_code == 200 and not status_quo.json()["feasible"]
+    body = {"scenario": data, "plan": _status_quo(data), "options": {"time_limit": 20}}
+    response = client.post("/v1/repair", json=body)
+    assert response.status_code == 200, response.text
+    out = response.json()
+    assert out["status"] == "FEASIBLE" and out["violations_before"] > 0 and out["changes"]
+    plan = Plan.model_validate(out["plan"])
+    assert plan.status == "FEASIBLE" and not plan.violations
+    foreign = {"assignments": [{"person": "zz", "period": 99, "role": "bench"}]}
+    for route in ("/v1/repair", "/v1/evaluate"):
+        response = client.post(route, json={"scenario": data, "plan": foreign})
+        assert response.status_code == 422, (route, response.text)
+        assert response.json()["errors"][0]["field"].startswith("plan")
+
+
+def _status_quo(data: dict) -> dict:
+    from optimizer.scenario import load_scenario
+    from optimizer.status_quo import status_quo_plan
+
+    return status_quo_plan(load_scenario(data)).model_dump(mode="json")

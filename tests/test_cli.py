@@ -204,3 +204,78 @@ def test_solve_without_a_solution_exits_4():
     )
     assert done.returncode == 4, done.stdout
     assert "No plan within the time limit" in done.stdout
+
+
+def _two_locked_into_one_office() -> dict:
+    from builders import rep_data
+
+    data = tiny_data()
+    data["reps"].append(rep_data("r2"))
+    data["territories"][0]["max_reps"] = 1
+    data["locks"] = [
+        {"rep": "r1", "periods": [0], "territory": "A"},
+        {"rep": "r2", "periods": [0], "territory": "A"},
+    ]
+    return data
+
+
+def test_solve_writes_the_infeasible_answer_with_out(tmp_path):
+    """INFEASIBLE is an answer: exit 3, the explanation printed and written as the plan
+    document (status, explanation, no assignments) for scripts and batches."""
+    out = tmp_path / "plan.json"
+    done = ledokol(
+        "solve", write(tmp_path, "s.json", _two_locked_into_one_office()), "--out", out, "--quiet"
+    )
+    assert done.returncode == 3, done.stdout
+    document = Plan.model_validate_json(out.read_text())
+    assert document.status == "INFEASIBLE" and document.explanation
+    assert document.assignments == ()
+
+
+def test_repair_makes_a_plan_feasible_and_lists_the_changes(tmp_path):
+    """`ledokol repair`: the broken rules, then each changed cell, and the repaired plan."""
+    data = tiny_data()
+    data["locks"] = [{"rep": "r1", "periods": [1], "territory": "B", "role": "farmer"}]
+    broken = plan({"r1": "F:A - F:A"})
+    out = tmp_path / "fixed.json"
+    done = ledokol(
+        "repair",
+        write(tmp_path, "s.json", data),
+        write(tmp_path, "p.json", broken.model_dump_json()),
+        "--out",
+        out,
+        "--time-limit",
+        30,
+        "--workers",
+        1,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "breaks 2 rule(s)" in done.stdout and "r1 2027-02: off -> farmer@B" in done.stdout
+    fixed = Plan.model_validate_json(out.read_text())
+    assert fixed.status == "FEASIBLE" and not fixed.violations
+
+
+def test_repair_of_an_impossible_scenario_exits_3(tmp_path):
+    """No plan keeps the rules: exit 3 with the conflicting rules."""
+    done = ledokol(
+        "repair",
+        write(tmp_path, "s.json", _two_locked_into_one_office()),
+        write(tmp_path, "p.json", plan({"r1": "F:A F:A F:A", "r2": "F:A B B"}).model_dump_json()),
+        "--time-limit",
+        20,
+    )
+    assert done.returncode == 3, done.stdout
+    assert "No plan keeps every rule" in done.stdout
+
+
+def test_generate_awkward_writes_a_scenario_and_its_witness(tmp_path):
+    """`generate --style awkward --witness`: a valid scenario and a plan that keeps its rules."""
+    scenario_path, witness = tmp_path / "a.json", tmp_path / "w.json"
+    done = ledokol(
+        "generate", "--reps", 10, "--territories", 5, "--style", "awkward", "--seed", 2,
+        "--out", scenario_path, "--witness", witness,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    checked = ledokol("evaluate", scenario_path, witness, "--json")
+    assert checked.returncode == 0, checked.stderr
+    assert Plan.model_validate_json(checked.stdout).violations == ()

@@ -46,9 +46,9 @@ def capacity_bound(s: Scenario, domains: Domains | None = None) -> int:
                     continue
                 t = s.territory_by_id[cell.territory]
                 if cell.role == "hunter":
-                    hc[t.id][p] += person.hunter_capacity * top_productivity(s, person, p) // 100
+                    hc[t.id][p] += s.hunter_term(person, top_productivity(s, person, p))
                 else:
-                    term = _farmer_term(s, person, p, t.accounts_per_farmer)
+                    term = s.farmer_term(person, t, top_productivity(s, person, p))
                     fc[t.id][p] += term
                     best = max(best, term)
             if person.is_position:
@@ -118,11 +118,6 @@ def top_productivity(s: Scenario, person: Person, p: int) -> int:
         assert s.hiring is not None
         return max(100, *s.hiring.ramp_pct) if s.hiring.ramp_pct else 100
     return s.productivity(person, p)
-
-
-def _farmer_term(s: Scenario, person: Person, p: int, accounts_per_farmer: int) -> int:
-    prod = top_productivity(s, person, p)
-    return accounts_per_farmer * person.farmer_capacity_pct * prod // 10000
 
 
 def _knapsack(

@@ -112,9 +112,9 @@ def flow_bound(
                     long_cycle[y] = float(needed)
                 prod = top_productivity(s, person, p)
                 if cell.role == "hunter":
-                    hunters[(t.id, p)].append((y, person.hunter_capacity * prod // 100))
+                    hunters[(t.id, p)].append((y, s.hunter_term(person, prod)))
                 else:
-                    term = t.accounts_per_farmer * person.farmer_capacity_pct * prod // 10000
+                    term = s.farmer_term(person, t, prod)
                     farmers[(t.id, p)].append((y, term))
             if long_cycle:  # needed * (working long-cycle now) <= trainee periods before
                 training_rows.append({**long_cycle, **trained_before})

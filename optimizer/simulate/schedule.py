@@ -45,12 +45,12 @@ class Schedule:
 
     def hunter_term(self, person: Person, period: int) -> int:
         """A hunter's own floored term of `hc` (section 4), before the bonus uplift."""
-        return person.hunter_capacity * self.prod(person, period) // 100
+        return self.scenario.hunter_term(person, self.prod(person, period))
 
     def farmer_term(self, person: Person, period: int, territory: str) -> int:
         """A farmer's own floored term of `fc` (section 4) in a territory."""
-        apf = self.scenario.territory_by_id[territory].accounts_per_farmer
-        return apf * person.farmer_capacity_pct * self.prod(person, period) // 10000
+        s = self.scenario
+        return s.farmer_term(person, s.territory_by_id[territory], self.prod(person, period))
 
 
 def read_plan(s: Scenario, plan: Plan) -> Schedule:

@@ -111,8 +111,8 @@ def _term(b: Build, person: Person, p: int, role: str, t: Territory, month: int 
     else:
         prod = s.productivity(person, p)
     if role == "hunter":
-        return person.hunter_capacity * prod // 100
-    return t.accounts_per_farmer * person.farmer_capacity_pct * prod // 10000
+        return s.hunter_term(person, prod)
+    return s.farmer_term(person, t, prod)
 
 
 def _ramp_months(b: Build, person: Person, p: int, lit: Lit) -> list[tuple[int, Lit]]:
