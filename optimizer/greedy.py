@@ -35,6 +35,7 @@ from optimizer.plan import BENCH, OFF, TRAINEE, Assignment, Cell, Plan
 from optimizer.scenario import Person, Scenario
 from optimizer.simulate import Evaluation, simulate
 from optimizer.simulate.dynamics import territory_step
+from optimizer.simulate.person import PersonRules
 
 
 @dataclass
@@ -107,6 +108,9 @@ class _Greedy:
                     if cell.role == "farmer":
                         self.may_farm[(str(cell.territory), p)].append(person)
         self.starts = self._choose_hires()
+        self.rules = {
+            x.id: PersonRules.of(s, x, self.starts.get(x.id), i) for i, x in enumerate(s.persons)
+        }
         self.rotation = s.policy.active_rotation
         self.chosen: tuple[Plan, Evaluation] | None = None  # the last bonus choice, evaluated
         self.capacity = s.training.trainer_capacity if s.training else 0
@@ -225,24 +229,20 @@ class _Greedy:
 
     def _options(self, person: Person, p: int) -> list[Cell]:
         """Cells allowed by the domains and by the rules that depend on the past."""
-        return [cell for cell in self.domains.of(person.id, p) if self._open(person, cell)]
+        return [cell for cell in self.domains.of(person.id, p) if self._open(person, p, cell)]
 
     def _allows(self, person: Person, p: int, cell: Cell) -> bool:
         """`cell in self._options(person, p)`, without listing them all."""
-        return cell in self.domains.of(person.id, p) and self._open(person, cell)
+        return cell in self.domains.of(person.id, p) and self._open(person, p, cell)
 
-    def _open(self, person: Person, cell: Cell) -> bool:
+    def _open(self, person: Person, p: int, cell: Cell) -> bool:
+        """The person's own rules allow the cell after his periods so far — the simulator's
+        definitions (`PersonRules`): training, the long-cycle gate, stints, cooldowns, tenure,
+        specialization — and under specialization it is the role a later lock fixes."""
         st = self.states[person.id]
-        if cell == TRAINEE:
-            return st.trained < person.training_needed
-        if cell.working:
-            t = self.s.territory_by_id[str(cell.territory)]
-            own = person.veteran and person.current is not None
-            if t.long_cycle and st.trained < person.training_needed and not own:
-                return False
-            if st.role is not None and cell.role != st.role:
-                return False
-        return True
+        if cell.working and st.role is not None and cell.role != st.role:
+            return False
+        return self.rules[person.id].allows(p, cell)
 
     def _assign(self, period: _Period, person: Person, cell: Cell, p: int) -> None:
         period.cells[person.id] = cell
@@ -435,6 +435,9 @@ class _Greedy:
 
     def _advance(self, p: int, period: _Period) -> None:
         s = self.s
+        for person in s.persons:  # each person's rules move on by this period
+            active = not person.is_position or person.id in self.starts
+            self.rules[person.id].step(p, period.cells.get(person.id, OFF), active)
         uplift = 100  # the bonus level is chosen at the end
         for t in s.territories:
             state = self.territories[t.id]

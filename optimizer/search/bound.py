@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,13 +62,8 @@ def snapshot(model: cp_model.CpModel) -> bytes:
         return path.read_bytes()
 
 
-def lp_bound_of(
-    model_bytes: bytes,
-    time_limit: float = 60.0,
-    threads: int = 1,
-    stop: Callable[[], bool] | None = None,
-) -> LpBound:
-    """`lp_bound` of a serialized CpModelProto (given up when `stop()` says so)."""
+def lp_bound_of(model_bytes: bytes, time_limit: float = 60.0, threads: int = 1) -> LpBound:
+    """`lp_bound` of a serialized CpModelProto."""
     import highspy
     from ortools.sat import cp_model_pb2
 
@@ -93,7 +88,6 @@ def lp_bound_of(
         rows,
         time_limit - (time.monotonic() - started),
         threads=threads,
-        stop=stop,
     )
     status = h.modelStatusToString(h.getModelStatus())
     seconds = time.monotonic() - started
@@ -124,10 +118,8 @@ def solve_lp(  # type: ignore[no-untyped-def]
     threads: int = 1,
     maximize: bool = False,
     solver: str | None = None,
-    stop: Callable[[], bool] | None = None,
 ):
-    """Solve an LP in HiGHS, quietly, within `seconds` (and until `stop()`); returns the
-    Highs object."""
+    """Solve an LP in HiGHS, quietly, within `seconds`; returns the Highs object."""
     lp = highs_lp(
         cost, lower, upper, rows.lo, rows.hi, rows.start, rows.index, rows.value, maximize
     )
@@ -135,30 +127,8 @@ def solve_lp(  # type: ignore[no-untyped-def]
     if solver is not None:
         h.setOptionValue("solver", solver)
     h.passModel(lp)
-    run_highs(h, stop)
+    h.run()
     return h
-
-
-def run_highs(h, stop: Callable[[], bool] | None) -> None:  # type: ignore[no-untyped-def]
-    """`h.run()`, interrupted at HiGHS's next simplex or IPM callback once `stop()` says so
-    (polled every 50 ms from a watcher thread; HiGHS releases the GIL while it solves)."""
-    if stop is None:
-        h.run()
-        return
-    h.HandleUserInterrupt = True
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.wait(0.05):
-            if stop():
-                h.cancelSolve()
-                return
-
-    threading.Thread(target=watch, daemon=True, name="ledokol-highs-stop").start()
-    try:
-        h.run()
-    finally:
-        done.set()
 
 
 def highs_lp(  # type: ignore[no-untyped-def]

@@ -144,8 +144,6 @@ class _LpBoundThread:
         from optimizer.search.bound import LP_MAX_VARIABLES, snapshot
 
         self.value: int | None = None
-        self._done = threading.Event()
-        self._deadline = deadline
         small = len(built.model.proto.variables) <= LP_MAX_VARIABLES
         model = snapshot(built.model) if small else None
         limit = max(0.1, deadline.left())
@@ -159,21 +157,16 @@ class _LpBoundThread:
         from optimizer.search.flow import flow_bound
 
         started = time.monotonic()
-        stop = self.stopped
         try:
             if model is not None:
-                self.value = lp_bound_of(model, time_limit=time_limit, stop=stop).bound
+                self.value = lp_bound_of(model, time_limit=time_limit).bound
             else:
-                self.value = flow_bound(s, time_limit=time_limit, stop=stop).bound
+                self.value = flow_bound(s, time_limit=time_limit).bound
         except Exception:  # a bound is a bonus: never fail a solve for it
             log.exception("LP relaxation failed")
         log.debug("LP bound %s in %.2f s", self.value, time.monotonic() - started)
 
-    def stopped(self) -> bool:
-        return self._done.is_set() or self._deadline.stopped
-
     def result(self, wait: float) -> int | None:
-        """The bound, waiting at most `wait` s for it; the LP is given up after that."""
+        """The bound, waiting at most `wait` s for it (never past the deadline or a stop)."""
         self._thread.join(timeout=wait)
-        self._done.set()
         return self.value

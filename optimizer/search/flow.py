@@ -31,7 +31,6 @@ import logging
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable
 
 import numpy as np
 
@@ -68,12 +67,7 @@ def flow_columns(s: Scenario, domains: Domains) -> int:
     )
 
 
-def flow_bound(
-    s: Scenario,
-    domains: Domains | None = None,
-    time_limit: float = 60.0,
-    stop: Callable[[], bool] | None = None,
-) -> LpBound:
+def flow_bound(s: Scenario, domains: Domains | None = None, time_limit: float = 60.0) -> LpBound:
     """Solve the flow LP; `bound` >= every feasible plan's score (None: not proven in time)."""
     import highspy
 
@@ -257,7 +251,6 @@ def flow_bound(
         time_limit - (time.monotonic() - started),
         maximize=True,
         solver="ipm",
-        stop=stop,
     )
     status = h.modelStatusToString(h.getModelStatus())
     seconds = time.monotonic() - started

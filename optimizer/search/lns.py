@@ -214,7 +214,6 @@ def lns_solve(
     search = _Search(s, options, deadline.started)
     bound_box: dict[str, LpBound] = {}
     bound_thread = None
-    finished = threading.Event()  # the search is over: the LP is given up
     cells = sum(len(options_) for options_ in search.models.domains.cells.values())
     if options.lp_bound:
         # the model's own LP where it solves (the whole model is ~1.1 x its cells), else the
@@ -223,15 +222,12 @@ def lns_solve(
         domains = search.models.domains
         limit = max(0.5, deadline.left() * 0.9)
 
-        def stop() -> bool:
-            return finished.is_set() or deadline.stopped
-
         def compute_bound() -> None:
             try:
                 if frozen is not None:
-                    bound_box["lp"] = lp_bound_of(frozen, time_limit=limit, stop=stop)
+                    bound_box["lp"] = lp_bound_of(frozen, time_limit=limit)
                 elif flow_columns(s, domains) <= FLOW_MAX_COLUMNS:
-                    bound_box["lp"] = flow_bound(s, domains, time_limit=limit, stop=stop)
+                    bound_box["lp"] = flow_bound(s, domains, time_limit=limit)
             except Exception:  # a bound is a bonus: never fail the search for it
                 log.exception("LP relaxation failed")
 
@@ -329,7 +325,6 @@ def lns_solve(
 
     if bound_thread is not None:
         bound_thread.join(timeout=deadline.left())
-    finished.set()
     b = bound()
     if b is not None and b < evaluation.score:
         raise SolveBug(f"bound {b} below a checked plan's score {evaluation.score}")

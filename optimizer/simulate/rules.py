@@ -1,7 +1,10 @@
-"""Every hard rule of spec section 3, one `check_*` each, returning structured violations.
+"""Every hard rule of spec section 3, returning structured violations.
 
-A check reads the schedule (states per person and period), the dynamics (pools, farmer terms)
-and the plan's own `hires` list; none changes anything.
+The rules of one person (availability, roles and reach, training, stints and cooldowns,
+specialization, veterans, locks, frozen periods) are `optimizer.simulate.person.PersonRules`,
+stepped over each row — the same definitions the greedy asks before it places a cell. The
+rules over territories and the whole plan are a `check_*` each here; they read the schedule,
+the dynamics (pools, farmer terms) and the plan's own `hires` list; none changes anything.
 """
 
 from __future__ import annotations
@@ -10,10 +13,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from optimizer.plan import Plan, Violation
-from optimizer.scenario import Person
 from optimizer.simulate.dynamics import Dynamics
-from optimizer.simulate.money import baseline_rows, facts_changed
-from optimizer.simulate.schedule import Cell, Schedule
+from optimizer.simulate.person import person_violations
+from optimizer.simulate.schedule import Schedule
 
 
 @dataclass(frozen=True)
@@ -30,83 +32,14 @@ def _v(rule: str, entity: str, period: int | None, message: str) -> Violation:
     return Violation(rule=rule, entity=entity, period=period, message=message)
 
 
-def _protected_here(person: Person, cell: Cell) -> bool:
-    """A protected veteran working his own territory: exempt from radius and training gate."""
-    return (
-        person.veteran and person.current is not None and cell.territory == person.current.territory
-    )
-
-
 def check_complete(ctx: Context) -> Iterator[Violation]:
     """Every rep has a row in every period (a missing row is read as off)."""
     for person, p in ctx.sched.missing:
         yield _v("assignment.missing", person, p, f"no assignment for {person} (read as off)")
 
 
-def check_availability(ctx: Context) -> Iterator[Violation]:
-    """Off exactly when not employed or on leave; a hire is never off after his start."""
-    sched = ctx.sched
-    s = sched.scenario
-    for person in sched.active:
-        for p, cell in enumerate(sched.cells[person.id]):
-            available = sched.available(person, p)
-            if available and cell.role == "off":
-                if person.is_position:
-                    message = (
-                        f"{person.id} was hired in period {sched.start[person.id]} and works to "
-                        "the horizon's end: he may train or sit on the bench, never be off"
-                    )
-                    yield _v("hiring.never_off", person.id, p, message)
-                else:
-                    yield _v(
-                        "availability",
-                        person.id,
-                        p,
-                        f"{person.id} is employed and available but off: he must work, train "
-                        "or sit on the bench",
-                    )
-            elif not available and cell.role != "off":
-                rep = s.rep_by_id[person.id]
-                why = (
-                    "on leave" if s.employed(rep, p) else f"gone (active_until {rep.active_until})"
-                )
-                yield _v("availability", person.id, p, f"{person.id} is {why} but assigned {cell}")
-
-
-def check_roles_and_reach(ctx: Context) -> Iterator[Violation]:
-    """Roles from the person's `roles`; territories within the radius (hires: their own only)."""
-    sched = ctx.sched
-    s = sched.scenario
-    for person in sched.active:
-        for p, cell in enumerate(sched.cells[person.id]):
-            if not cell.working:
-                continue
-            assert cell.territory is not None
-            if cell.role not in person.roles:
-                yield _v(
-                    "role",
-                    person.id,
-                    p,
-                    f"{person.id} may not work as {cell.role} (roles: {sorted(person.roles)})",
-                )
-            if _protected_here(person, cell) or s.in_reach(person, cell.territory):
-                continue
-            if person.is_position:
-                message = (
-                    f"{person.id} is based in {person.home} and works only there, "
-                    f"not in {cell.territory}"
-                )
-            else:
-                km = s.distance_km(person.home, cell.territory)
-                message = (
-                    f"{cell.territory} is {km:.0f} km from {person.id}'s home {person.home}, "
-                    f"beyond his {person.radius_km:g} km radius"
-                )
-            yield _v("reach", person.id, p, message)
-
-
-def check_training(ctx: Context) -> Iterator[Violation]:
-    """Trainees only while untrained, trainer capacity, and the long-cycle training gate."""
+def check_training_capacity(ctx: Context) -> Iterator[Violation]:
+    """At most `trainer_capacity` trainees per period."""
     sched = ctx.sched
     s = sched.scenario
     capacity = s.training.trainer_capacity if s.training else 0
@@ -119,29 +52,6 @@ def check_training(ctx: Context) -> Iterator[Violation]:
                 p,
                 f"{trainees} trainees, above trainer_capacity {capacity}",
             )
-    for person in sched.active:
-        done = 0
-        for p, cell in enumerate(sched.cells[person.id]):
-            if cell.role == "trainee":
-                if done >= person.training_needed:
-                    why = (
-                        "needs no training"
-                        if person.training_needed == 0
-                        else f"has completed his {s.training_periods} training periods"
-                    )
-                    yield _v("training.not_needed", person.id, p, f"{person.id} {why}")
-                done += 1
-            elif cell.working and not _protected_here(person, cell):
-                assert cell.territory is not None
-                territory = s.territory_by_id[cell.territory]
-                if territory.long_cycle and done < person.training_needed:
-                    yield _v(
-                        "training.long_cycle",
-                        person.id,
-                        p,
-                        f"{territory.label} sells long-cycle products and {person.id} has "
-                        f"{person.training_needed - done} training period(s) left",
-                    )
 
 
 def check_hiring(ctx: Context) -> Iterator[Violation]:
@@ -214,128 +124,21 @@ def _hires_list(ctx: Context) -> Iterator[Violation]:
                 )
 
 
-def _runs(states: list[Cell], role: str) -> Iterator[tuple[int, int, str]]:
-    """Maximal runs (first, last, territory) of one role in one territory."""
-    i = 0
-    while i < len(states):
-        cell = states[i]
-        if cell.role != role:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(states) and states[j + 1] == cell:
-            j += 1
-        assert cell.territory is not None
-        yield i, j, cell.territory
-        i = j + 1
-
-
-def _carried(person: Person, first: int, cell: Cell) -> int:
-    """Periods of `current` a run counts when it starts the horizon and continues that stint."""
-    current = person.current
-    if first != 0 or current is None or Cell(current.role, current.territory) != cell:
-        return 0
-    return current.periods
-
-
-def check_rotation(ctx: Context) -> Iterator[Violation]:
-    """Hunter stints, cooldowns, farmer tenure (reps, over available periods) and handover."""
-    sched = ctx.sched
-    s = sched.scenario
+def check_handover(ctx: Context) -> Iterator[Violation]:
+    """With `handover_requires_farmer`, a hunted territory has a counted farmer then."""
+    s = ctx.sched.scenario
     rotation = s.policy.active_rotation
-    if rotation is None:
+    if rotation is None or not rotation.handover_requires_farmer:
         return
-    for person in sched.active:
-        if person.is_position or person.veteran:
-            continue  # hires are local reps; veteran protection outranks rotation
-        periods = sched.available_periods(person)
-        states = [sched.cells[person.id][p] for p in periods]
-        current = person.current
-        ended: list[tuple[int, str]] = []  # (index of the stint's last period, territory)
-        if (
-            current is not None
-            and current.role == "hunter"
-            and (not states or states[0] != Cell("hunter", current.territory))
-        ):
-            ended.append((-1, current.territory))
-        for first, last, t in _runs(states, "hunter"):
-            before = _carried(person, first, Cell("hunter", t))
-            length = last - first + 1 + before
-            cut = last == len(states) - 1
-            if length > rotation.hunter_stint_max:
-                at = max(first, first + rotation.hunter_stint_max - before)
+    for t, flows in ctx.dyn.territories.items():
+        for p in range(s.periods):
+            if flows.hunters[p] and not flows.farmers_counted[p]:
                 yield _v(
-                    "rotation.stint_max",
-                    person.id,
-                    periods[at],
-                    f"{person.id}'s hunter stint in {t} reaches {length} periods"
-                    f"{' (counting current)' if before else ''}, above hunter_stint_max "
-                    f"{rotation.hunter_stint_max}",
-                )
-            if length < rotation.hunter_stint_min and not cut:
-                yield _v(
-                    "rotation.stint_min",
-                    person.id,
-                    periods[last],
-                    f"{person.id}'s hunter stint in {t} ends after {length} period(s), below "
-                    f"hunter_stint_min {rotation.hunter_stint_min}",
-                )
-            ended.append((last, t))
-        for last, t in ended:
-            for k in range(last + 1, min(len(states), last + 1 + rotation.hunter_cooldown)):
-                if states[k] == Cell("hunter", t):
-                    yield _v(
-                        "rotation.cooldown",
-                        person.id,
-                        periods[k],
-                        f"{person.id} hunts {t} again within hunter_cooldown "
-                        f"{rotation.hunter_cooldown} of his stint there",
-                    )
-        if rotation.farmer_max_tenure is not None:
-            for first, last, t in _runs(states, "farmer"):
-                before = _carried(person, first, Cell("farmer", t))
-                if last - first + 1 + before > rotation.farmer_max_tenure:
-                    at = max(first, first + rotation.farmer_max_tenure - before)
-                    yield _v(
-                        "rotation.farmer_tenure",
-                        person.id,
-                        periods[at],
-                        f"{person.id} farms {t} longer than farmer_max_tenure "
-                        f"{rotation.farmer_max_tenure}",
-                    )
-    if rotation.handover_requires_farmer:
-        for t, flows in ctx.dyn.territories.items():
-            for p in range(s.periods):
-                if flows.hunters[p] and not flows.farmers_counted[p]:
-                    yield _v(
-                        "rotation.handover_farmer",
-                        t,
-                        p,
-                        f"{t} is hunted but has no farmer to hand new clients to",
-                    )
-
-
-def check_specialization(ctx: Context) -> Iterator[Violation]:
-    """One working role per person over the horizon."""
-    sched = ctx.sched
-    if not sched.scenario.policy.specialization_on:
-        return
-    for person in sched.active:
-        first: str | None = None
-        for p, cell in enumerate(sched.cells[person.id]):
-            if not cell.working:
-                continue
-            if first is None:
-                first = cell.role
-            elif cell.role != first:
-                yield _v(
-                    "specialization",
-                    person.id,
+                    "rotation.handover_farmer",
+                    t,
                     p,
-                    f"{person.id} works as {cell.role} after working as {first}; "
-                    "specialization allows one role",
+                    f"{t} is hunted but has no farmer to hand new clients to",
                 )
-                break
 
 
 def check_prospect_supply(ctx: Context) -> Iterator[Violation]:
@@ -353,24 +156,6 @@ def check_prospect_supply(ctx: Context) -> Iterator[Violation]:
                     p,
                     f"{flows.hunters[p]} hunter(s) need {need * flows.hunters[p]} prospects; "
                     f"the pool holds {flows.pool[p]}",
-                )
-
-
-def check_veterans(ctx: Context) -> Iterator[Violation]:
-    """A protected veteran keeps his territory and role in every available period."""
-    sched = ctx.sched
-    for person in sched.active:
-        if not person.veteran or person.current is None:
-            continue
-        keep = Cell(person.current.role, person.current.territory)
-        for p in sched.available_periods(person):
-            cell = sched.cells[person.id][p]
-            if cell != keep:
-                yield _v(
-                    "veteran",
-                    person.id,
-                    p,
-                    f"protected veteran {person.id} keeps {keep}, but is assigned {cell}",
                 )
 
 
@@ -397,26 +182,6 @@ def check_coverage(ctx: Context) -> Iterator[Violation]:
                 )
 
 
-def check_locks(ctx: Context) -> Iterator[Violation]:
-    """A lock fixes its territory and/or role; a lock on a position forces it filled."""
-    sched = ctx.sched
-    for i, lock in enumerate(sched.scenario.locks):
-        for p in lock.periods:
-            cell = sched.cells[lock.rep][p]
-            wrong_t = lock.territory is not None and cell.territory != lock.territory
-            wrong_r = lock.role is not None and cell.role != lock.role
-            if wrong_t or wrong_r:
-                wanted = " ".join(
-                    x for x in (lock.role, lock.territory and f"in {lock.territory}") if x
-                )
-                yield _v(
-                    "lock",
-                    lock.rep,
-                    p,
-                    f"locks[{i}] fixes {lock.rep} to {wanted}, but the plan has {cell}",
-                )
-
-
 def check_bonus(ctx: Context) -> Iterator[Violation]:
     """One level per period from the menu; only the neutral level when the bonus is off."""
     s = ctx.sched.scenario
@@ -431,26 +196,12 @@ def check_bonus(ctx: Context) -> Iterator[Violation]:
             )
 
 
-def check_baseline(ctx: Context) -> Iterator[Violation]:
-    """Frozen periods equal the baseline, states and bonus levels, unless the facts changed."""
+def check_baseline_bonus(ctx: Context) -> Iterator[Violation]:
+    """Frozen periods keep the baseline's bonus levels."""
     sched = ctx.sched
-    s = sched.scenario
-    b = s.baseline
+    b = sched.scenario.baseline
     if b is None:
         return
-    rows = baseline_rows(sched)
-    for person in s.persons:
-        for p, was in sorted(rows.get(person.id, {}).items()):
-            if p >= b.freeze_periods or facts_changed(sched, person, p, was):
-                continue
-            now = sched.cells[person.id][p]
-            if now != was:
-                yield _v(
-                    "baseline.frozen",
-                    person.id,
-                    p,
-                    f"period {p} is frozen at {was} for {person.id}, but the plan has {now}",
-                )
     for p, name in enumerate(b.bonus_levels[: b.freeze_periods]):
         if sched.levels[p].name != name:
             yield _v(
@@ -462,26 +213,38 @@ def check_baseline(ctx: Context) -> Iterator[Violation]:
             )
 
 
-RULES: tuple[Rule, ...] = (
-    check_complete,
-    check_availability,
-    check_roles_and_reach,
-    check_training,
-    check_hiring,
-    check_rotation,
-    check_specialization,
-    check_prospect_supply,
-    check_veterans,
-    check_coverage,
-    check_locks,
-    check_bonus,
-    check_baseline,
+# spec section 3's order: each rule group's person rules (`optimizer.simulate.person`, by
+# group number) come before the group's rules over territories and the whole plan
+RULES: tuple[tuple[int, Rule | None], ...] = (
+    (1, check_complete),
+    (2, None),  # availability
+    (3, None),  # roles and reach
+    (4, check_training_capacity),
+    (4, None),  # training, per person
+    (5, check_hiring),
+    (6, None),  # rotation, per person
+    (6, check_handover),
+    (7, None),  # specialization
+    (8, check_prospect_supply),
+    (9, None),  # veterans
+    (10, check_coverage),
+    (11, None),  # locks
+    (12, check_bonus),
+    (13, None),  # frozen baseline periods, per person
+    (13, check_baseline_bonus),
 )
 
 
 def violations(ctx: Context) -> list[Violation]:
     """Every broken hard rule, rule by rule in the order of spec section 3."""
+    sched = ctx.sched
+    by_group: dict[int, list[tuple[tuple[int, ...], Violation]]] = {}
+    for key, v in person_violations(sched.scenario, sched.cells, sched.start):
+        by_group.setdefault(key[0], []).append((key, v))
     found: list[Violation] = []
-    for rule in RULES:
-        found.extend(rule(ctx))
+    for group, rule in RULES:
+        if rule is None:
+            found.extend(v for _, v in sorted(by_group.get(group, []), key=lambda kv: kv[0]))
+        else:
+            found.extend(rule(ctx))
     return found
