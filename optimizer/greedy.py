@@ -81,6 +81,8 @@ class _Greedy:
         self.s = s
         self.deadline = deadline
         self.domains: Domains = build_domains(s)
+        if deadline is not None:
+            deadline.check()
         self.states = {p.id: _PersonState(person=p) for p in s.persons}
         committed = self._committed_roles()
         self.forced_long_cycle = {
@@ -108,9 +110,9 @@ class _Greedy:
                     if cell.role == "farmer":
                         self.may_farm[(str(cell.territory), p)].append(person)
         self.starts = self._choose_hires()
-        self.rules = {
-            x.id: PersonRules.of(s, x, self.starts.get(x.id), i) for i, x in enumerate(s.persons)
-        }
+        self.rules = PersonRules.every(s, self.starts)
+        if deadline is not None:
+            deadline.check()
         self.rotation = s.policy.active_rotation
         self.chosen: tuple[Plan, Evaluation] | None = None  # the last bonus choice, evaluated
         self.capacity = s.training.trainer_capacity if s.training else 0

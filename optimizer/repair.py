@@ -76,6 +76,8 @@ def repair(
     `deterministic_time` (CP-SAT's work units per round) makes the answer the same whatever
     the machine's load, while the deadline still holds. With `polish`, the time left goes to
     the score: the people repair freed are re-optimized together, from the feasible plan."""
+    if deadline.expired():  # nothing can be done in no time: say so at once
+        return Repaired("UNKNOWN", None, None)
     models = models or SubModels(s)
     original = plan
     plan = _normalized(s, plan)

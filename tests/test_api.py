@@ -484,3 +484,19 @@ def _status_quo(data: dict) -> dict:
     from optimizer.status_quo import status_quo_plan
 
     return status_quo_plan(load_scenario(data)).model_dump(mode="json")
+
+
+def test_cancel_a_large_awkward_job_stops_it_with_its_plan(client: httpx.Client) -> None:
+    """An 80-rep awkward scenario (greedy breaks rules: repair, then the neighbourhood search)
+    cancelled while it searches: it stops by itself — never killed — and keeps a checked plan."""
+    from optimizer.awkward import awkward_data
+
+    data, _ = awkward_data(80, 30, 12, seed=7)
+    job = submit(client, data, time_limit=120)
+    wait_for(client, job["id"], running_with_progress)
+    assert client.post(f"/v1/solves/{job['id']}/cancel").status_code == 202
+    done = wait_for(client, job["id"], timeout=60)
+    assert done["status"] == "cancelled" and done["error"] is None, done
+    assert done["solver_status"] in ("FEASIBLE", "OPTIMAL")
+    plan = Plan.model_validate(client.get(f"/v1/solves/{job['id']}/plan").json())
+    assert simulate(load_scenario(data), plan).violations == ()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from optimizer.deadline import Deadline
 from optimizer.domains import Domains, build_domains
 from optimizer.model import objective
 from optimizer.model.core import Build, Guards, Term
@@ -87,9 +88,12 @@ def build_model(
     explain: bool = False,
     with_objective: bool = True,
     domains: Domains | None = None,
+    deadline: Deadline | None = None,
 ) -> Built:
     """The exact model of spec sections 3-4 for one scenario; `domains` narrower than the
-    scenario's own give the same model with the cells outside them fixed (a sub-model)."""
+    scenario's own give the same model with the cells outside them fixed (a sub-model).
+    With a deadline, raises `Stopped` between rule families once it has passed (a large
+    model takes seconds to build)."""
     model = cp_model.CpModel()
     model.name = s.name
     if domains is None:
@@ -98,6 +102,8 @@ def build_model(
     build = Build(model=model, scenario=s, vars=variables, guards=Guards(model, explain))
     terms: list[Term] = []
     for rule in RULES:
+        if deadline is not None:
+            deadline.check()
         terms.extend(rule(build))
     score = objective.score_expr(terms)
     if with_objective:

@@ -14,7 +14,7 @@ import time
 
 from ortools.sat.python import cp_model
 
-from optimizer.deadline import Deadline
+from optimizer.deadline import Deadline, Stopped
 from optimizer.model import Built, build_model
 from optimizer.model.solution import (
     STATUS,
@@ -43,10 +43,17 @@ def cpsat_solve(
     info = SolverInfo(name="cp-sat", version=ortools_version(), workers=workers, seed=options.seed)
     warm = start.plan if start is not None else None
     warm_eval = start.evaluation if start is not None else None
-    built = build_model(s)
+    try:
+        built = build_model(s, deadline=deadline)
+    except Stopped:  # stopped while the model was built: the start is the answer
+        if warm is None or warm_eval is None:
+            return SolveResult("UNKNOWN", None, None, None, None, None, deadline.elapsed(), info)
+        return make_result(s, "FEASIBLE", warm, warm_eval, None, deadline.elapsed(), info)
     lp = _LpBoundThread(s, built, deadline) if options.lp_bound else None
     if warm is not None:
         add_hint(built, warm, deadline.child(HINT_SHARE))
+    elif options.hint is not None:
+        add_hint(built, options.hint)  # a hint repair could not mend: a guide, not a start
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = workers

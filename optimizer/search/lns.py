@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from optimizer.deadline import Deadline
+from optimizer.deadline import Deadline, Stopped
 from optimizer.model import build_model
 from optimizer.model.solution import ortools_version
 from optimizer.plan import Plan, SolverInfo, SolverStatus
@@ -218,16 +218,20 @@ def lns_solve(
     if options.lp_bound:
         # the model's own LP where it solves (the whole model is ~1.1 x its cells), else the
         # flow LP: both beside the search
-        frozen = snapshot(build_model(s).model) if cells <= LP_MAX_VARIABLES else None
+        small = cells <= LP_MAX_VARIABLES
         domains = search.models.domains
-        limit = max(0.5, deadline.left() * 0.9)
 
         def compute_bound() -> None:
             try:
-                if frozen is not None:
+                if small:  # built here, beside the search, not before it
+                    frozen = snapshot(build_model(s, deadline=deadline).model)
+                    limit = max(0.5, deadline.left() * 0.9)
                     bound_box["lp"] = lp_bound_of(frozen, time_limit=limit)
                 elif flow_columns(s, domains) <= FLOW_MAX_COLUMNS:
+                    limit = max(0.5, deadline.left() * 0.9)
                     bound_box["lp"] = flow_bound(s, domains, time_limit=limit)
+            except Stopped:
+                return  # the search is over before the LP could begin
             except Exception:  # a bound is a bonus: never fail the search for it
                 log.exception("LP relaxation failed")
 

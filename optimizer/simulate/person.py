@@ -14,7 +14,6 @@ cut by the end and breaks nothing.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 from optimizer.plan import OFF, Cell, Violation
@@ -79,24 +78,38 @@ class PersonRules:
     locks: dict[int, list[tuple[int, Cell | None, str | None, str | None]]] = field(
         default_factory=dict
     )
+    _asked: dict[tuple[int, Cell], bool] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def of(cls, s: Scenario, person: Person, start: int | None = None, index: int = 0):  # type: ignore[no-untyped-def]
-        rules = cls(s=s, person=person, start=start, index=index)
+    def every(cls, s: Scenario, start: dict[str, int]) -> dict[str, PersonRules]:
+        """One per person (reps and positions), the locks and frozen periods read once."""
+        locks: dict[str, dict[int, list[tuple[int, Cell | None, str | None, str | None]]]] = {}
         for i, lock in enumerate(s.locks):
-            if lock.rep == person.id:
-                for p in lock.periods:
-                    rules.locks.setdefault(p, []).append((i, None, lock.territory, lock.role))
+            for p in lock.periods:
+                entry = (i, None, lock.territory, lock.role)
+                locks.setdefault(lock.rep, {}).setdefault(p, []).append(entry)
+        frozen: dict[str, dict[int, Cell]] = {}
         b = s.baseline
         if b is not None:
             owner = {r.from_position: r.id for r in s.reps if r.from_position}
             for a in b.assignments:
-                if owner.get(a.person, a.person) != person.id or a.period >= b.freeze_periods:
+                person = s.person_by_id.get(owner.get(a.person, a.person))
+                if person is None or a.period >= b.freeze_periods:
                     continue
                 was = Cell(a.role, a.territory)
                 if not _facts_changed(s, person, a.period, was):
-                    rules.frozen[a.period] = was
-        return rules
+                    frozen.setdefault(person.id, {})[a.period] = was
+        return {
+            person.id: cls(
+                s=s,
+                person=person,
+                start=start.get(person.id),
+                index=index,
+                frozen=frozen.get(person.id, {}),
+                locks=locks.get(person.id, {}),
+            )
+            for index, person in enumerate(s.persons)
+        }
 
     @property
     def rotation_applies(self) -> bool:
@@ -109,14 +122,21 @@ class PersonRules:
         return self.s.rep_available(self.s.rep_by_id[self.person.id], p)
 
     def copy(self) -> PersonRules:
-        clone = copy.copy(self)
-        clone.run = None if self.run is None else copy.copy(self.run)
+        clone = object.__new__(PersonRules)  # a plain field copy: the greedy asks often
+        clone.__dict__.update(self.__dict__)
+        if self.run is not None:
+            clone.run = _Run(**self.run.__dict__)
         clone.cooling = dict(self.cooling)
         return clone
 
     def allows(self, p: int, cell: Cell) -> bool:
-        """Whether `cell` in period `p` (the next one) keeps this person's rules."""
-        return not self.copy().step(p, cell)
+        """Whether `cell` in period `p` (the next one) keeps this person's rules (the answer
+        is kept until the person steps on: the greedy asks the same cell several times)."""
+        key = (p, cell)
+        known = self._asked.get(key)
+        if known is None:
+            known = self._asked[key] = not self.copy().step(p, cell)
+        return known
 
     # -- one period --------------------------------------------------------------------------
 
@@ -124,6 +144,7 @@ class PersonRules:
         """Advance by period `p` in state `cell`; the violations it brings. `active` is False
         for a position left unfilled (only its locks and frozen baseline periods bind)."""
         out: list[Violation] = []
+        self._asked = {}
         if active:
             available = self.available(p)
             out += self._availability(p, cell, available)
@@ -382,9 +403,10 @@ def lock_index(v: Violation) -> int:
 def person_violations(s: Scenario, cells: dict[str, list[Cell]], start: dict[str, int]):  # type: ignore[no-untyped-def]
     """Every person's rule violations over his whole row, each with its sort key."""
     found: list[tuple[tuple[int, ...], Violation]] = []
+    every = PersonRules.every(s, start)
     for index, person in enumerate(s.persons):
         active = not person.is_position or person.id in start
-        rules = PersonRules.of(s, person, start.get(person.id), index)
+        rules = every[person.id]
         row = cells.get(person.id) or [OFF] * s.periods
         for p, cell in enumerate(row):
             for v in rules.step(p, cell, active):
