@@ -6,7 +6,7 @@
 For each size (S 10 reps, M 80, L 400, XL 1,500) and both families — the tidy generator's
 (`optimizer.generate`) and the awkward one's (`optimizer.awkward`, built around a known
 feasible plan) — one solve in a fresh process with every CPU, seed 0, the time limit of the
-size, recording:
+size (`--datasets`: each shipped dataset, 10 s), recording:
 
 - the seconds to the first checked plan (the warm start, repaired if it broke rules), against
   the goal of 10 % of the time limit;
@@ -41,10 +41,16 @@ SIZES = {"S": (10, 6, 20.0), "M": (80, 30, 60.0), "L": (400, 120, 120.0), "XL": 
 SEED = 1
 
 
+DATASET_LIMIT = 10.0  # seconds for each shipped dataset
+
+
 def scenario_of(family: str, size: str):  # type: ignore[no-untyped-def]
     from optimizer.awkward import awkward
+    from optimizer.datasets import load_dataset
     from optimizer.generate import generate
 
+    if family == "dataset":
+        return load_dataset(size)
     reps, territories, _ = SIZES[size]
     if family == "awkward":
         return awkward(reps, territories, 12, SEED, name=f"awkward-{size}")[0]
@@ -60,7 +66,7 @@ def point(family: str, size: str) -> dict:
     from optimizer.solve import SolveOptions, solve
 
     s = scenario_of(family, size)
-    limit = SIZES[size][2]
+    limit = DATASET_LIMIT if family == "dataset" else SIZES[size][2]
     first: list[float] = []
     first_score: list[int] = []
     started = time.monotonic()
@@ -146,6 +152,7 @@ def main() -> None:
     parser.add_argument("--point", nargs=2)
     parser.add_argument("--cancel")
     parser.add_argument("--no-cancel", action="store_true")
+    parser.add_argument("--datasets", action="store_true", help="the shipped datasets only")
     args = parser.parse_args()
     if args.point:
         print(json.dumps(point(*args.point)))
@@ -154,6 +161,17 @@ def main() -> None:
         print(json.dumps(cancel_point(args.cancel)))
         return
     rows = json.loads(OUT.read_text()) if OUT.exists() else {"solves": [], "cancels": []}
+    if args.datasets:
+        from optimizer.datasets import dataset_names
+
+        for name in dataset_names():
+            row = fresh("--point", "dataset", name)
+            print(row, flush=True)
+            rows["solves"] = [
+                r for r in rows["solves"] if (r["family"], r["size"]) != ("dataset", name)
+            ] + [row]
+            OUT.write_text(json.dumps(rows, indent=1) + "\n")
+        return
     for size in args.sizes:
         for family in ("tidy", "awkward"):
             row = fresh("--point", family, size)

@@ -65,6 +65,19 @@ def tiny_data() -> dict[str, Any]:
     return copy.deepcopy(TINY)
 
 
+def two_locked_into_one_office() -> dict[str, Any]:
+    """The tiny scenario with two reps both locked into A's office of one in period 0: no
+    plan keeps the rules."""
+    data = tiny_data()
+    data["reps"].append(rep_data("r2"))
+    data["territories"][0]["max_reps"] = 1
+    data["locks"] = [
+        {"rep": "r1", "periods": [0], "territory": "A"},
+        {"rep": "r2", "periods": [0], "territory": "A"},
+    ]
+    return data
+
+
 def rep_data(rid: str, home: str = "A", **fields: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "id": rid,

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from builders import plan, tiny_data
+from builders import plan, tiny_data, two_locked_into_one_office
 
 from optimizer.datasets import dataset_path
 from optimizer.plan import Plan
@@ -206,25 +206,12 @@ def test_solve_without_a_solution_exits_4():
     assert "No plan within the time limit" in done.stdout
 
 
-def _two_locked_into_one_office() -> dict:
-    from builders import rep_data
-
-    data = tiny_data()
-    data["reps"].append(rep_data("r2"))
-    data["territories"][0]["max_reps"] = 1
-    data["locks"] = [
-        {"rep": "r1", "periods": [0], "territory": "A"},
-        {"rep": "r2", "periods": [0], "territory": "A"},
-    ]
-    return data
-
-
 def test_solve_writes_the_infeasible_answer_with_out(tmp_path):
     """INFEASIBLE is an answer: exit 3, the explanation printed and written as the plan
     document (status, explanation, no assignments) for scripts and batches."""
     out = tmp_path / "plan.json"
     done = ledokol(
-        "solve", write(tmp_path, "s.json", _two_locked_into_one_office()), "--out", out, "--quiet"
+        "solve", write(tmp_path, "s.json", two_locked_into_one_office()), "--out", out, "--quiet"
     )
     assert done.returncode == 3, done.stdout
     document = Plan.model_validate_json(out.read_text())
@@ -259,7 +246,7 @@ def test_repair_of_an_impossible_scenario_exits_3(tmp_path):
     """No plan keeps the rules: exit 3 with the conflicting rules."""
     done = ledokol(
         "repair",
-        write(tmp_path, "s.json", _two_locked_into_one_office()),
+        write(tmp_path, "s.json", two_locked_into_one_office()),
         write(tmp_path, "p.json", plan({"r1": "F:A F:A F:A", "r2": "F:A B B"}).model_dump_json()),
         "--time-limit",
         20,

@@ -16,7 +16,7 @@ from functools import cache
 
 import pytest
 from awkward_cases import MUTATIONS, mutate
-from builders import plan, rep_data, scenario, tiny_data
+from builders import plan, rep_data, scenario, tiny_data, two_locked_into_one_office
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -257,14 +257,7 @@ def test_repair_returns_a_feasible_plan_unchanged():
 
 def test_repair_says_infeasible_when_no_plan_keeps_the_rules():
     """Two reps locked into an office of one: no plan can, and repair says so."""
-    data = tiny_data()
-    data["reps"].append(rep_data("r2"))
-    data["territories"][0]["max_reps"] = 1
-    data["locks"] = [
-        {"rep": "r1", "periods": [0], "territory": "A"},
-        {"rep": "r2", "periods": [0], "territory": "A"},
-    ]
-    s = scenario(data)
+    s = scenario(two_locked_into_one_office())
     fixed = repair(s, plan({"r1": "F:A F:A F:A", "r2": "F:A B B"}), Deadline.after(GUARD))
     assert fixed.status == "INFEASIBLE" and fixed.plan is None
 
@@ -314,14 +307,7 @@ def test_deadline_children_never_outlive_their_parent():
 
 def test_an_infeasible_scenario_is_answered_with_its_explanation():
     """INFEASIBLE is an answer: the document carries the status and the explanation."""
-    data = tiny_data()
-    data["reps"].append(rep_data("r2"))
-    data["territories"][0]["max_reps"] = 1
-    data["locks"] = [
-        {"rep": "r1", "periods": [0], "territory": "A"},
-        {"rep": "r2", "periods": [0], "territory": "A"},
-    ]
-    s = scenario(data)
+    s = scenario(two_locked_into_one_office())
     result = solve(s, SolveOptions(time_limit=30, workers=1))
     assert result.status == "INFEASIBLE"
     document = result.document(s)

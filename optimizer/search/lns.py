@@ -218,20 +218,23 @@ def lns_solve(
     if options.lp_bound:
         # the model's own LP where it solves (the whole model is ~1.1 x its cells), else the
         # flow LP: both beside the search
-        small = cells <= LP_MAX_VARIABLES
+        # built before the search (measured on M: built beside it, in a thread, the LP no
+        # longer finished within 60 s and the search ran 17 neighbourhoods instead of 31)
+        frozen = None
+        if cells <= LP_MAX_VARIABLES:
+            try:
+                frozen = snapshot(build_model(s, deadline=deadline).model)
+            except Stopped:
+                frozen = None
         domains = search.models.domains
+        limit = max(0.5, deadline.left() * 0.9)
 
         def compute_bound() -> None:
             try:
-                if small:  # built here, beside the search, not before it
-                    frozen = snapshot(build_model(s, deadline=deadline).model)
-                    limit = max(0.5, deadline.left() * 0.9)
+                if frozen is not None:
                     bound_box["lp"] = lp_bound_of(frozen, time_limit=limit)
-                elif flow_columns(s, domains) <= FLOW_MAX_COLUMNS:
-                    limit = max(0.5, deadline.left() * 0.9)
+                elif cells > LP_MAX_VARIABLES and flow_columns(s, domains) <= FLOW_MAX_COLUMNS:
                     bound_box["lp"] = flow_bound(s, domains, time_limit=limit)
-            except Stopped:
-                return  # the search is over before the LP could begin
             except Exception:  # a bound is a bonus: never fail the search for it
                 log.exception("LP relaxation failed")
 
@@ -296,7 +299,8 @@ def lns_solve(
             plan,
             evaluation,
             hood,
-            deadline.child(at_most=search.stats.sub_time_limit),
+            # the sub-solve's limit, and as much again for completing its hint (at most)
+            deadline.child(at_most=2 * search.stats.sub_time_limit),
             workers,
             options.seed + search.stats.iterations,
         )

@@ -123,7 +123,8 @@ class SubModels:
             score, totals = evaluation
         scope, built = self.build(plan, totals, hood)
         local = scope.project(plan)
-        if not add_hint(built, local, deadline):
+        half = deadline.left() / 2  # at most half for completing the hint, half to search
+        if not add_hint(built, local, deadline.child(at_most=half)):
             return Step(cp_model.UNKNOWN)
         solver = cp_model.CpSolver()
         params = solver.parameters
@@ -135,7 +136,7 @@ class SubModels:
         params.symmetry_level = 0
         if workers == 1:
             params.interleave_search = False
-        code = run(solver, built, deadline)
+        code = run(solver, built, deadline.child(at_most=half))
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return Step(code)
         found = check(scope.scenario, extract_plan(built, solver), solver.value(built.score))

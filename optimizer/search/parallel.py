@@ -70,8 +70,9 @@ class SubSolver:
         if self._last is None or self._last[0] != plan_json:
             self._last = (plan_json, Plan.model_validate_json(plan_json))
         plan = self._last[1]
+        # the sub-solve's seconds, and as much again for completing its hint (at most)
         step = self.models.solve(
-            plan, (score, totals), hood, Deadline.after(seconds), workers, seed
+            plan, (score, totals), hood, Deadline.after(2 * seconds), workers, seed
         )
         if step.plan is None or not step.gain:
             return step.code, None, 0
