@@ -56,9 +56,12 @@ class Deadline:
         if self.expired():
             raise Stopped
 
-    def child(self, share: float = 1.0, at_most: float | None = None) -> Deadline:
-        """A deadline for one stage: `share` of the time left (and at most `at_most` s)."""
-        seconds = self.left() * share
+    def child(
+        self, share: float = 1.0, at_most: float | None = None, reserve: float = 0.0
+    ) -> Deadline:
+        """A deadline for one stage: `share` of the time left, at most `at_most` s, and
+        ending `reserve` s before this one (for the work that must follow it)."""
+        seconds = min(self.left() * share, max(0.0, self.left() - reserve))
         if at_most is not None:
             seconds = min(seconds, at_most)
         return Deadline(

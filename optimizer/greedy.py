@@ -184,8 +184,7 @@ class _Greedy:
         s = self.s
         rows: dict[str, list[Cell]] = {p.id: [] for p in s.persons}
         for p in range(s.periods):
-            if self.deadline is not None:
-                self.deadline.check()
+            self._check()
             period = self._plan_period(p)
             for person in s.persons:
                 rows[person.id].append(period.cells.get(person.id, OFF))
@@ -222,12 +221,19 @@ class _Greedy:
                 # what the rules of the past allow is empty, but a lock or frozen period
                 # fixes the cell: keep the promise (repair mends what it costs)
                 self._assign(period, person, forced[0], p)
+        self._check()  # a period of a national plan takes seconds: look up between steps
         free = self._continue_stints(period, free, p)
         free = self._train(period, free, p)
+        self._check()
         free = self._cover(period, free, p)
         free = self._keep_books(period, free, p)
+        self._check()
         self._place_the_rest(period, free, p)
         return period
+
+    def _check(self) -> None:
+        if self.deadline is not None:
+            self.deadline.check()
 
     def _options(self, person: Person, p: int) -> list[Cell]:
         """Cells allowed by the domains and by the rules that depend on the past."""

@@ -70,6 +70,30 @@ class SolveResult:
     search: str | None = None  # what a neighbourhood search did, in one line
     repaired: int | None = None  # person-periods the repair stage changed in the warm start
 
+    @classmethod
+    def without_plan(
+        cls,
+        status: SolverStatus,
+        seconds: float,
+        solver: SolverInfo,
+        explanation: str | None = None,
+        best_bound: int | None = None,
+        model_size: dict[str, int] | None = None,
+    ) -> SolveResult:
+        """An answer with no plan: INFEASIBLE (with its explanation) or none in time."""
+        return cls(
+            status=status,
+            plan=None,
+            evaluation=None,
+            score=None,
+            best_bound=best_bound,
+            gap_pct=None,
+            seconds=seconds,
+            solver=solver,
+            explanation=explanation,
+            model_size=model_size or {},
+        )
+
     @property
     def has_plan(self) -> bool:
         return self.plan is not None

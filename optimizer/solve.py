@@ -199,14 +199,4 @@ def _explain(s: Scenario, options: SolveOptions, deadline: Deadline) -> str | No
 
 
 def _infeasible(info: SolverInfo, deadline: Deadline, explanation: str | None) -> SolveResult:
-    return SolveResult(
-        status="INFEASIBLE",
-        plan=None,
-        evaluation=None,
-        score=None,
-        best_bound=None,
-        gap_pct=None,
-        seconds=deadline.elapsed(),
-        solver=info,
-        explanation=explanation,
-    )
+    return SolveResult.without_plan("INFEASIBLE", deadline.elapsed(), info, explanation)

@@ -37,16 +37,7 @@ class Start:
 
     def without_plan(self, seconds: float, info: SolverInfo) -> SolveResult:
         """The answer when this start is all there is and it has no plan."""
-        return SolveResult(
-            status=self.status,
-            plan=None,
-            evaluation=None,
-            score=None,
-            best_bound=None,
-            gap_pct=None,
-            seconds=seconds,
-            solver=info,
-        )
+        return SolveResult.without_plan(self.status, seconds, info)
 
 
 def candidates(

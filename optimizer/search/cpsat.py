@@ -47,7 +47,7 @@ def cpsat_solve(
         built = build_model(s, deadline=deadline)
     except Stopped:  # stopped while the model was built: the start is the answer
         if warm is None or warm_eval is None:
-            return SolveResult("UNKNOWN", None, None, None, None, None, deadline.elapsed(), info)
+            return SolveResult.without_plan("UNKNOWN", deadline.elapsed(), info)
         return make_result(s, "FEASIBLE", warm, warm_eval, None, deadline.elapsed(), info)
     lp = _LpBoundThread(s, built, deadline) if options.lp_bound else None
     if warm is not None:
@@ -94,16 +94,8 @@ def cpsat_solve(
         return make_result(
             s, "FEASIBLE", warm, warm_eval, bound, deadline.elapsed(), info, built.size(), warm_eval
         )
-    return SolveResult(
-        status=status,
-        plan=None,
-        evaluation=None,
-        score=None,
-        best_bound=bound,
-        gap_pct=None,
-        seconds=deadline.elapsed(),
-        solver=info,
-        model_size=built.size(),
+    return SolveResult.without_plan(
+        status, deadline.elapsed(), info, best_bound=bound, model_size=built.size()
     )
 
 

@@ -300,7 +300,9 @@ def lns_solve(
             evaluation,
             hood,
             # the sub-solve's limit, and as much again for completing its hint (at most)
-            deadline.child(at_most=2 * search.stats.sub_time_limit),
+            deadline.child(
+                at_most=2 * search.stats.sub_time_limit, reserve=search.models.check_seconds
+            ),
             workers,
             options.seed + search.stats.iterations,
         )

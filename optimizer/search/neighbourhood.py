@@ -8,6 +8,7 @@ re-optimizes it, hinted with the incumbent, within a deadline.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -53,6 +54,7 @@ class SubModels:
     def __init__(self, s: Scenario) -> None:
         self.s = s
         self.domains = build_domains(s)
+        self.check_seconds = 0.0  # the longest whole-plan check of a step so far
         # territory -> who may work there; (territory, period) -> who may farm it then
         self.may_work: dict[str, set[str]] = defaultdict(set)
         self.may_farm: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -152,7 +154,10 @@ class SubModels:
         gain = found.score - before
         if not isinstance(evaluation, Evaluation):
             return Step(code, candidate, None, gain)
+        started = time.monotonic()
         whole = simulate(self.s, candidate)
+        # what the last check of a step takes: the search ends its steps that much earlier
+        self.check_seconds = max(self.check_seconds, time.monotonic() - started)
         if not whole.feasible or whole.score - score != gain:
             raise SolveBug(
                 f"a {hood.kind} neighbourhood's plan moved the sub-scenario by {gain} but the "
