@@ -93,7 +93,10 @@ def repair(
         freed = _to_free(s, models, plan, evaluation.violations, LEVELS[level])
         freed_count = len(freed)
         everyone |= freed
-        hood = Neighbourhood("repair", frozenset(freed))
+        # the whole scenario frees the bonus levels too: a level's uplift wears pools down,
+        # so a scenario may be feasible only under another level
+        periods = frozenset(range(s.periods)) if LEVELS[level] == "whole" else frozenset()
+        hood = Neighbourhood("repair", frozenset(freed), periods)
         # a round may take half of what is left, the whole when freeing everyone
         share = 1.0 if LEVELS[level] == "whole" else 0.5
         code, found = _solve(

@@ -313,3 +313,28 @@ def test_an_infeasible_scenario_is_answered_with_its_explanation():
     document = result.document(s)
     assert document.status == "INFEASIBLE" and document.explanation
     assert document.assignments == ()
+
+
+def test_repair_frees_the_bonus_level_when_only_another_level_is_feasible():
+    """A locked hunter wears a small pool down below the prospect need under a 400 % bonus,
+    never under the neutral level: repair, out of people to free, frees the bonus levels.
+    (high: won 10, 9 -> pool 81 < 85 in period 2; none: won 3, 3 -> pool 94.)"""
+    data = tiny_data()
+    data["policy"] = {
+        "bonus": {
+            "enabled": True,
+            "levels": [
+                {"name": "none", "per_client": 0, "uplift_pct": 100},
+                {"name": "high", "per_client": 0, "uplift_pct": 400},
+            ],
+        },
+        "prospect_supply": {"min_prospects_per_hunter": 85},
+    }
+    data["locks"] = [{"rep": "r1", "periods": [0, 1, 2], "territory": "A", "role": "hunter"}]
+    s = scenario(data)
+    broken = plan({"r1": "H:A H:A H:A"}, levels=["high"] * 3)
+    assert {v.rule for v in simulate(s, broken).violations} == {"prospect_supply"}
+    fixed = repair(s, broken, Deadline.after(GUARD), deterministic_time=ROUND)
+    assert fixed.status == "FEASIBLE" and fixed.plan is not None
+    assert simulate(s, fixed.plan).feasible
+    assert "none" in fixed.plan.bonus_levels
