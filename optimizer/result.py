@@ -143,9 +143,14 @@ def make_result(
 ) -> SolveResult:
     """A result with a checked plan: the plan document filled in by the simulator."""
     gap = None if bound is None else relative_gap_pct(evaluation.score, bound)
+    # roster order, then positions, period by period: whatever order the search left the
+    # rows in, the schedule reads the same in the terminal, the workbook and the report
+    order = {person.id: i for i, person in enumerate(s.persons)}
+    rows = sorted(plan.assignments, key=lambda a: (order.get(a.person, len(order)), a.period))
     out = evaluation.apply_to(
         plan.model_copy(
             update={
+                "assignments": tuple(rows),
                 "scenario": s.name,
                 "best_bound": bound,
                 "gap_pct": None if gap is None else round(gap, 4),

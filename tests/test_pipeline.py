@@ -147,6 +147,9 @@ def test_solve_returns_a_checked_plan_no_worse_than_the_hint(seed):
     assert result.plan is not None and result.score is not None
     assert simulate(s, result.plan).feasible
     assert result.score >= simulate(s, witness).score
+    roster = {person.id: i for i, person in enumerate(s.persons)}
+    keys = [(roster[a.person], a.period) for a in result.plan.assignments]
+    assert keys == sorted(keys)  # roster order, then positions, whatever the search did
 
 
 def test_a_large_awkward_scenario_gets_a_plan_from_the_neighbourhood_search():
