@@ -5,10 +5,11 @@ may break hard rules. Repair frees the person-periods that break them and the pe
 to them — everyone working or able to farm a town whose floor, office, pool or hand-over rule
 is broken; the trainees of an over-full training period; the hires when too many start — and
 solves that neighbourhood's sub-model (`optimizer.search.scope`: the rest of the plan is
-fixed, the coupling rules reduced by it) for a feasible plan and then, in the time left, for
-score. When the neighbourhood cannot be made feasible (CP-SAT proves it), it widens: to
-everyone who may work in the towns concerned, then to the whole scenario. If the whole
-scenario is infeasible, that is the answer, explained by `optimizer.explain`.
+fixed, the coupling rules reduced by it) for a feasible plan; the search that follows scores
+it (`polish` spends the time left on the score instead). When the neighbourhood cannot be
+made feasible (CP-SAT proves it), it widens: to everyone who may work in the towns
+concerned, then to the whole scenario. If the whole scenario is infeasible, that is the
+answer, explained by `optimizer.explain`.
 """
 
 from __future__ import annotations

@@ -75,18 +75,16 @@ class PersonRules:
     run: _Run | None = None
     cooling: dict[str, int] = field(default_factory=dict)  # territory -> available periods left
     frozen: dict[int, Cell] = field(default_factory=dict)
-    locks: dict[int, list[tuple[int, Cell | None, str | None, str | None]]] = field(
-        default_factory=dict
-    )
+    locks: dict[int, list[tuple[int, str | None, str | None]]] = field(default_factory=dict)
     _asked: dict[tuple[int, Cell], bool] = field(default_factory=dict, repr=False)
 
     @classmethod
     def every(cls, s: Scenario, start: dict[str, int]) -> dict[str, PersonRules]:
         """One per person (reps and positions), the locks and frozen periods read once."""
-        locks: dict[str, dict[int, list[tuple[int, Cell | None, str | None, str | None]]]] = {}
+        locks: dict[str, dict[int, list[tuple[int, str | None, str | None]]]] = {}
         for i, lock in enumerate(s.locks):
             for p in lock.periods:
-                entry = (i, None, lock.territory, lock.role)
+                entry = (i, lock.territory, lock.role)
                 locks.setdefault(lock.rep, {}).setdefault(p, []).append(entry)
         frozen: dict[str, dict[int, Cell]] = {}
         b = s.baseline
@@ -358,7 +356,7 @@ class PersonRules:
 
     def _locks(self, p: int, cell: Cell) -> list[Violation]:
         out = []
-        for i, _, territory, role in self.locks.get(p, ()):
+        for i, territory, role in self.locks.get(p, ()):
             wrong_t = territory is not None and cell.territory != territory
             wrong_r = role is not None and cell.role != role
             if wrong_t or wrong_r:
@@ -400,7 +398,9 @@ def lock_index(v: Violation) -> int:
     return int(v.message.split("]", 1)[0].removeprefix("locks["))
 
 
-def person_violations(s: Scenario, cells: dict[str, list[Cell]], start: dict[str, int]):  # type: ignore[no-untyped-def]
+def person_violations(
+    s: Scenario, cells: dict[str, list[Cell]], start: dict[str, int]
+) -> list[tuple[tuple[int, ...], Violation]]:
     """Every person's rule violations over his whole row, each with its sort key."""
     found: list[tuple[tuple[int, ...], Violation]] = []
     every = PersonRules.every(s, start)
