@@ -34,9 +34,11 @@ def build_domains(s: Scenario, explain: bool = False) -> Domains:
     reach_relaxed = explain and len(s.persons) * len(s.territories) <= EXPLAIN_REACH_LIMIT
     cells: dict[tuple[str, int], tuple[Cell, ...]] = {}
     frozen = frozen_cells(s)
+    bound = {lock.rep for lock in s.locks} | {person for person, _ in frozen}
     for person in s.persons:
         rep = None if person.is_position else s.rep_by_id[person.id]
         before = 0  # periods before p in which this person could train
+        known: dict[bool, list[Cell]] = {}  # the options depend on p only by the gate
         for p in range(s.periods):
             if rep is not None and not s.rep_available(rep, p):
                 cells[(person.id, p)] = (OFF,)
@@ -44,8 +46,11 @@ def build_domains(s: Scenario, explain: bool = False) -> Domains:
             if person.is_position and s.hiring is not None and p < s.hiring.earliest_period:
                 cells[(person.id, p)] = ()
                 continue
-            options = _options(s, person, rep, p, before, explain, reach_relaxed)
-            if not explain:
+            gate = before >= person.training_needed
+            if gate not in known:
+                known[gate] = _options(s, person, rep, before, explain, reach_relaxed)
+            options = known[gate]
+            if not explain and person.id in bound:
                 options = _restrict(s, person.id, p, options, frozen)
             cells[(person.id, p)] = tuple(options)
             before += 1
@@ -56,7 +61,6 @@ def _options(
     s: Scenario,
     person: Person,
     rep: Rep | None,
-    p: int,
     trainable_before: int,
     explain: bool,
     reach_relaxed: bool,

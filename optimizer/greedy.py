@@ -4,24 +4,32 @@ Period by period, with the pools and books rolled forward by the simulator's own
 
 1. The facts and promises first: leave and departures are off; protected veterans keep their
    post; locks and frozen baseline periods are followed (the cells `optimizer.domains` allows).
-2. Hires: a position is filled, as early as hiring allows, where a coverage floor cannot be met
-   by anyone else, then where the most accounts would go unserved, while the accounts it can
-   serve are worth more than the hire costs.
+2. Hires: a position a lock or a frozen period puts to work starts by then (earlier by its
+   training for a long-cycle cell); then a position is filled, as early as hiring allows,
+   where a coverage floor cannot be met by anyone else, then where the most accounts would go
+   unserved, while the accounts it can serve are worth more than the hire costs.
 3. Training: people whose own territory sells long-cycle products train first, as trainer
    capacity allows; hires before reps.
 4. Hunter stints in progress continue while below the minimum.
 5. Coverage floors: a territory short of `min_farmers` (or of the farmer its hunters hand
    clients to) gets whoever farmed it last period, else its own reps, else the strongest farmer
-   in reach.
+   in reach — each pass over every territory before the next.
 6. Farmers keep their books (a move costs the handover); then everyone left takes the cell
    worth most now: farming unserved accounts, or hunting where the pool share left is largest —
    if the pool feeds one more hunter, a farmer is there to take the clients, the territory is
-   not cooling down and the stint may run on.
+   not cooling down and the stint may run on. A new stint looks ahead over its minimum: the
+   office must hold it beside the people forced there and the farmers the floor needs; under
+   specialization nobody becomes a hunter for good whom a coming farmer floor needs.
 7. Whoever is left sits on the bench.
 8. The bonus level: the single level that scores best over the horizon.
 
-The plan may still break a rule the greedy cannot foresee; `solve` checks it with the
-simulator and uses it as the complete hint either way.
+Then a mending pass (`repair` below) benches what the look-ahead missed: stints that ended
+short, hunters of a town left without a farmer, the newest stints where a pool ran dry.
+
+Each person's rules are asked of `PersonRules` (the simulator's definitions) before a cell is
+placed. The plan may still break a rule over territories that the greedy cannot foresee (on
+the awkward family: 1 scenario in 100); `optimizer.repair` mends it, and `solve` checks it
+with the simulator and uses it as the complete hint either way.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from optimizer.deadline import Deadline
-from optimizer.domains import Domains, build_domains
+from optimizer.domains import Domains, build_domains, frozen_cells
 from optimizer.plan import BENCH, OFF, TRAINEE, Assignment, Cell, Plan
 from optimizer.scenario import Person, Scenario
 from optimizer.simulate import Evaluation, simulate
@@ -109,6 +117,22 @@ class _Greedy:
                 for cell in self.domains.cells[(person.id, p)]:
                     if cell.role == "farmer":
                         self.may_farm[(str(cell.territory), p)].append(person)
+        # how many people a lock, a frozen period or a veteran's post puts in each town-period
+        self.forced_in: dict[tuple[str, int], int] = defaultdict(int)
+        for (_person, p), cells in self.domains.cells.items():
+            towns = {c.territory for c in cells}
+            if cells and len(towns) == 1 and all(c.working for c in cells):
+                self.forced_in[(str(cells[0].territory), p)] += 1
+        self.stinting: dict[str, set[str]] = {}  # town -> hunters bound to go on there
+        # under specialization a hunter never farms: how many who may still farm each
+        # town-period, so nobody becomes a hunter whom a farmer floor will need
+        self.farm_cells: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        self.farm_supply: dict[tuple[str, int], int] = defaultdict(int)
+        for (t, p), people in self.may_farm.items():
+            for person in people:
+                if self.states[person.id].role != "hunter":
+                    self.farm_cells[person.id].append((t, p))
+                    self.farm_supply[(t, p)] += 1
         self.starts = self._choose_hires()
         self.rules = PersonRules.every(s, self.starts)
         if deadline is not None:
@@ -134,16 +158,18 @@ class _Greedy:
         h = s.hiring
         if h is None or not s.positions:
             return {}
-        reps = [p for p in s.persons if not p.is_position]
+        reaching: dict[str, list[Person]] = defaultdict(list)  # territory -> reps in reach
+        for r in s.persons:
+            if not r.is_position and "farmer" in r.roles:
+                for tid in s.reachable[r.id]:
+                    reaching[tid].append(r)
         ranked: list[tuple[int, int, str]] = []
         for position in s.positions:
             t = s.territory_by_id[position.territory]
             can_farm = [
                 r
-                for r in reps
-                if "farmer" in r.roles
-                and s.in_reach(r, t.id)
-                and (r.training_needed == 0 or not t.long_cycle)
+                for r in reaching[t.id]
+                if (r.training_needed == 0 or not t.long_cycle)
                 and not (r.veteran and r.current is not None and r.current.territory != t.id)
             ]
             person = s.person_by_id[position.id]
@@ -158,25 +184,52 @@ class _Greedy:
                 ranked.append((floor, worth - cost, position.id))
         ranked.sort(reverse=True)
         starts: dict[str, int] = {}
-        per_period: dict[int, int] = {}
-        taken: set[str] = set()
+        per_period: dict[int, int] = defaultdict(int)
+        # positions a lock or a frozen period puts to work start first, by then at the latest
+        for pid, latest in sorted(self._forced_starts().items(), key=lambda kv: kv[1]):
+            p = latest
+            while p > h.earliest_period and per_period[p] >= h.per_period_cap:
+                p -= 1
+            starts[pid] = p
+            per_period[p] += 1
+        taken = {s.position_by_id[pid].territory for pid in starts}
         for _, _, pid in ranked:
             territory = s.position_by_id[pid].territory
             if len(starts) >= h.max_hires or territory in taken:
                 continue
             p = h.earliest_period
-            while p < s.periods and per_period.get(p, 0) >= h.per_period_cap:
+            while p < s.periods and per_period[p] >= h.per_period_cap:
                 p += 1
             if p >= s.periods:
                 break
             starts[pid] = p
-            per_period[p] = per_period.get(p, 0) + 1
+            per_period[p] += 1
             taken.add(territory)
-        for lock in s.locks:  # a locked position must be filled by its first locked period
-            if lock.rep in s.position_by_id:
-                first = min(lock.periods)
-                starts[lock.rep] = min(starts.get(lock.rep, first), first)
         return starts
+
+    def _forced_starts(self) -> dict[str, int]:
+        """The latest start of each position that a lock or a frozen baseline period puts to
+        work: its first such period, earlier by the training a long-cycle cell needs."""
+        s = self.s
+        frozen = frozen_cells(s)
+        earliest = s.hiring.earliest_period if s.hiring is not None else 0
+        out: dict[str, int] = {}
+        for position in s.positions:
+            pid = position.id
+            forced = sorted(
+                {p for lock in s.locks if lock.rep == pid for p in lock.periods}
+                | {p for (who, p), cell in frozen.items() if who == pid and cell != OFF}
+            )
+            if not forced:
+                continue
+            first = forced[0]
+            cells = self.domains.of(pid, first)
+            if cells and all(
+                c.working and s.territory_by_id[str(c.territory)].long_cycle for c in cells
+            ):
+                first -= s.person_by_id[pid].training_needed  # trained before the cell
+            out[pid] = max(earliest, first)
+        return out
 
     # ----- the plan ---------------------------------------------------------------------
 
@@ -211,7 +264,7 @@ class _Greedy:
         for person in s.persons:
             if not self._present(person, p):
                 continue
-            options = self._options(person, p)
+            options = self._first_options(person, p, 2)
             forced = self.domains.of(person.id, p)
             if len(options) == 1:
                 self._assign(period, person, options[0], p)
@@ -222,6 +275,7 @@ class _Greedy:
                 # fixes the cell: keep the promise (repair mends what it costs)
                 self._assign(period, person, forced[0], p)
         self._check()  # a period of a national plan takes seconds: look up between steps
+        self.stinting = self._stints_below_minimum()
         free = self._continue_stints(period, free, p)
         free = self._train(period, free, p)
         self._check()
@@ -238,6 +292,16 @@ class _Greedy:
     def _options(self, person: Person, p: int) -> list[Cell]:
         """Cells allowed by the domains and by the rules that depend on the past."""
         return [cell for cell in self.domains.of(person.id, p) if self._open(person, p, cell)]
+
+    def _first_options(self, person: Person, p: int, n: int) -> list[Cell]:
+        """The first `n` of `_options(person, p)` (enough to tell none, one or a choice)."""
+        out: list[Cell] = []
+        for cell in self.domains.of(person.id, p):
+            if self._open(person, p, cell):
+                out.append(cell)
+                if len(out) == n:
+                    break
+        return out
 
     def _allows(self, person: Person, p: int, cell: Cell) -> bool:
         """`cell in self._options(person, p)`, without listing them all."""
@@ -269,7 +333,23 @@ class _Greedy:
             period.fc[t] = period.fc.get(t, 0) + term
             period.counted[t] = period.counted.get(t, 0) + (term > 0)
         if self.s.policy.specialization_on:
-            self.states[person.id].role = cell.role
+            st = self.states[person.id]
+            if st.role is None and cell.role == "hunter":
+                for key in self.farm_cells[person.id]:
+                    self.farm_supply[key] -= 1
+            st.role = cell.role
+
+    def _floors_spare(self, person: Person, p: int) -> bool:
+        """Under specialization, making this person a hunter for good leaves every farmer
+        floor he could help with, from this period on, enough other people who may farm."""
+        if not self.s.policy.specialization_on or self.states[person.id].role is not None:
+            return True
+        floors = self.s.territory_by_id
+        return all(
+            self.farm_supply[(t, q)] > floors[t].min_farmers
+            for t, q in self.farm_cells[person.id]
+            if q >= p and floors[t].min_farmers
+        )
 
     def _farmer_term(self, person: Person, p: int, t: str) -> int:
         prod = self.s.productivity(person, p, self.starts.get(person.id))
@@ -295,6 +375,36 @@ class _Greedy:
             else:
                 rest.append(person)
         return rest
+
+    def _stints_below_minimum(self) -> dict[str, set[str]]:
+        """Hunters whose stint in the horizon is still below its minimum, by town: they hunt
+        there again when next available (leave inside a stint included)."""
+        out: dict[str, set[str]] = defaultdict(set)
+        if self.rotation is None:
+            return out
+        lo = self.rotation.hunter_stint_min
+        for pid, st in self.states.items():
+            last = st.last
+            if last is not None and last.role == "hunter" and st.in_horizon and st.run < lo:
+                out[str(last.territory)].add(pid)
+        return out
+
+    def _room_ahead(self, period: _Period, person: Person, cell: Cell, p: int) -> bool:
+        """A new stint keeps `max_reps` over its minimum length: in each coming period the town
+        holds the hunters whose stints go on, this one, and the people forced there or the
+        farmers its floor (and the hand-over) needs, whichever is more."""
+        s = self.s
+        t = s.territory_by_id[str(cell.territory)]
+        rotation = self.rotation
+        if t.max_reps is None or rotation is None:
+            return True
+        away = sum(1 for x in self.stinting.get(t.id, ()) if period.cells.get(x) != cell)
+        staying = period.hunters.get(t.id, 0) + away + 1
+        floor = max(t.min_farmers, 1 if rotation.handover_requires_farmer else 0)
+        end = min(s.periods, p + rotation.hunter_stint_min)
+        return all(
+            max(self.forced_in[(t.id, q)], floor) + staying <= t.max_reps for q in range(p + 1, end)
+        )
 
     def _pool_feeds(self, period: _Period, cell: Cell) -> bool:
         """The pool holds enough prospects for one more hunter in this territory now."""
@@ -322,31 +432,34 @@ class _Greedy:
         return self.s.territory_by_id[home].long_cycle
 
     def _cover(self, period: _Period, free: list[Person], p: int) -> list[Person]:
+        """Fill each territory's farmer floor in three passes over all territories: first
+        with whoever farmed it last period, then with its own reps, then with anyone in
+        reach — so a town does not lose its only farmer to a neighbour's floor."""
         handover = self.rotation is not None and self.rotation.handover_requires_farmer
         left = {x.id for x in free}
-        for t in self.s.territories:
-            need = max(t.min_farmers, 1 if handover and period.hunters.get(t.id, 0) else 0)
-            while period.counted.get(t.id, 0) < need:
+        tiers = (
+            lambda x, cell: self.states[x.id].last == cell,
+            lambda x, cell: x.home == cell.territory,
+            lambda x, cell: True,
+        )
+        for tier in tiers:
+            for t in self.s.territories:
+                need = max(t.min_farmers, 1 if handover and period.hunters.get(t.id, 0) else 0)
                 cell = Cell("farmer", t.id)
-                candidates = [
-                    x
-                    for x in self.may_farm[(t.id, p)]
-                    if x.id in left
-                    and self._can_farm(period, x, cell, p)
-                    and self._farmer_term(x, p, t.id) > 0
-                ]
-                if not candidates:
-                    break
-                best = min(
-                    candidates,
-                    key=lambda x: (
-                        self.states[x.id].last != cell,
-                        x.home != t.id,
-                        -self._farmer_term(x, p, t.id),
-                    ),
-                )
-                self._assign(period, best, cell, p)
-                left.discard(best.id)
+                while period.counted.get(t.id, 0) < need:
+                    candidates = [
+                        x
+                        for x in self.may_farm[(t.id, p)]
+                        if x.id in left
+                        and tier(x, cell)
+                        and self._can_farm(period, x, cell, p)
+                        and self._farmer_term(x, p, t.id) > 0
+                    ]
+                    if not candidates:
+                        break
+                    best = min(candidates, key=lambda x: -self._farmer_term(x, p, t.id))
+                    self._assign(period, best, cell, p)
+                    left.discard(best.id)
         return [x for x in free if x.id in left]
 
     def _can_farm(self, period: _Period, person: Person, cell: Cell, p: int) -> bool:
@@ -380,34 +493,42 @@ class _Greedy:
         return self.territories[t].acc - period.fc.get(t, 0)
 
     def _place_the_rest(self, period: _Period, free: list[Person], p: int) -> None:
-        # the strongest hunters choose first
+        # the strongest hunters choose first: the cell worth most that keeps the rules, else
+        # the bench, else the first cell the rules allow
         for person in sorted(free, key=lambda x: -x.hunter_capacity):
-            best: tuple[float, Cell] = (0.0, BENCH)
-            for cell in self._options(person, p):
-                gain = self._gain(period, person, cell, p)
-                if gain > best[0]:
-                    best = (gain, cell)
-            cell = best[1]
-            if cell == BENCH and BENCH not in self._options(person, p):
-                cell = self._options(person, p)[0]
-            self._assign(period, person, cell, p)
+            worth = [
+                (self._gain(period, person, cell, p), i, cell)
+                for i, cell in enumerate(self.domains.of(person.id, p))
+                if cell.working
+            ]
+            worth.sort(key=lambda x: (-x[0], x[1]))
+            chosen = next(
+                (
+                    cell
+                    for gain, _, cell in worth
+                    if gain > 0 and self._allowed_here(period, person, cell, p)
+                ),
+                None,
+            )
+            if chosen is None:
+                chosen = BENCH if self._allows(person, p, BENCH) else self._options(person, p)[0]
+            self._assign(period, person, chosen, p)
+
+    def _allowed_here(self, period: _Period, person: Person, cell: Cell, p: int) -> bool:
+        if cell.role == "farmer":
+            return self._can_farm(period, person, cell, p)
+        return self._allows(person, p, cell) and self._can_hunt(period, person, cell, p)
 
     def _gain(self, period: _Period, person: Person, cell: Cell, p: int) -> float:
-        """Rough worth of a cell this period, in money; 0 for cells that break a rule."""
+        """Rough worth of a working cell this period, in money (the rules aside)."""
         s = self.s
-        if not cell.working:
-            return 0.0
         t = s.territory_by_id[str(cell.territory)]
         remaining = s.periods - p
         future = s.defaults.terminal_value_periods + remaining / 2
         if cell.role == "farmer":
-            if not self._can_farm(period, person, cell, p):
-                return 0.0
             serve = min(self._farmer_term(person, p, t.id), max(0, self._unserved(period, t.id)))
             saved = (s.defaults.churn_unserved_pct - s.defaults.churn_served_pct) / 100
             return serve * t.account_value * (1 + saved * future)
-        if not self._can_hunt(period, person, cell, p):
-            return 0.0
         state = self.territories[t.id]
         share = state.pool * t.win_share_pct // 100 - period.hc.get(t.id, 0)
         term = s.hunter_term(person, s.productivity(person, p, self.starts.get(person.id)))
@@ -432,6 +553,8 @@ class _Greedy:
             return False
         if st.last == cell:
             return st.run < rotation.hunter_stint_max
+        if not self._room_ahead(period, person, cell, p) or not self._floors_spare(person, p):
+            return False
         # a new stint must be able to last its minimum: the pool, worn down by everyone hunting
         # here for that long, must still feed them all
         lo = rotation.hunter_stint_min
@@ -485,31 +608,24 @@ class _Greedy:
 
     def repair(self, plan: Plan, rounds: int = 4) -> Plan:
         """Bench the hunter stints that end below their minimum (on large scenarios a pool
-        may stop feeding a stint the greedy began) and the hunters of a town left without a
-        farmer: a hunter fewer breaks no other rule (a stint cut short is benched next round).
+        may stop feeding a stint the greedy began), the hunters of a town left without a
+        farmer, and, where a pool runs short of prospects, the rest of the newest stints
+        there: a hunter fewer breaks no other rule (a stint cut short is benched next round).
         """
-        if self.rotation is None:
-            return plan
         for _ in range(rounds):
             known = self.chosen
             ev = known[1] if known is not None and known[0] is plan else simulate(self.s, plan)
-            violations = ev.violations
-            short = {
-                (v.entity, v.period)
-                for v in violations
-                if v.rule == "rotation.stint_min" and v.period is not None
+            found = {
+                rule: {(v.entity, v.period) for v in ev.violations if v.rule == rule}
+                for rule in ("rotation.stint_min", "rotation.handover_farmer", "prospect_supply")
             }
-            alone = {
-                (v.entity, v.period)
-                for v in violations
-                if v.rule == "rotation.handover_farmer" and v.period is not None
-            }
-            if not short and not alone:
+            short, alone, dry = found.values()
+            if not short and not alone and not dry:
                 return plan
             rows = {(a.person, a.period): a for a in plan.assignments}
             for key, a in rows.items():  # hunters of a town no farmer serves: benched
                 if a.role == "hunter" and (a.territory, a.period) in alone:
-                    rows[key] = a.model_copy(update={"role": "bench", "territory": None})
+                    self._bench(rows, *key)
             for person, last in short:
                 stint = rows[(person, last)]
                 p = last
@@ -520,11 +636,59 @@ class _Greedy:
                         continue
                     if a.territory != stint.territory:
                         break
-                    rows[(person, p)] = a.model_copy(update={"role": "bench", "territory": None})
+                    self._bench(rows, person, p)
                     p -= 1
+            self._thin_dry_pools(rows, ev, dry)
             repaired = tuple(rows[(a.person, a.period)] for a in plan.assignments)
             plan = self._best_bonus(plan.model_copy(update={"assignments": repaired}))
         return plan
+
+    def _bench(self, rows: dict[tuple[str, int], Assignment], person: str, p: int) -> None:
+        """The cell benched, unless a lock or a frozen period fixes it."""
+        if BENCH in self.domains.of(person, p):
+            a = rows[(person, p)]
+            rows[(person, p)] = a.model_copy(update={"role": "bench", "territory": None})
+
+    def _thin_dry_pools(
+        self,
+        rows: dict[tuple[str, int], Assignment],
+        ev: Evaluation,
+        dry: set[tuple[str, int | None]],
+    ) -> None:
+        """Where a pool feeds fewer hunters than hunt it, the newest stints there end the
+        period before (the rest of each stint benched, so no cooldown is broken)."""
+        need = self.s.policy.min_prospects_per_hunter
+        if not dry or need <= 0:
+            return
+        flows = {(tp.territory, tp.period): tp for tp in ev.territory_periods}
+        for t, p in sorted(dry, key=lambda key: (str(key[0]), key[1] or 0)):
+            assert p is not None
+            tp = flows[(t, p)]
+            hunters = [
+                person
+                for (person, q), a in rows.items()
+                if q == p and a.role == "hunter" and a.territory == t
+            ]
+
+            def began(person: str, p: int = p, t: str = t) -> int:
+                q = p  # the stint's first period (off periods inside it skipped)
+                while q > 0 and rows[(person, q - 1)].role in ("hunter", "off"):
+                    before = rows[(person, q - 1)]
+                    if before.role == "hunter" and before.territory != t:
+                        break
+                    q -= 1
+                return q
+
+            hunters.sort(key=lambda person: -began(person))
+            for person in hunters[: max(0, len(hunters) - tp.pool // need)]:
+                q = p
+                while q < self.s.periods and rows[(person, q)].role in ("hunter", "off"):
+                    a = rows[(person, q)]
+                    if a.role == "hunter" and a.territory != t:
+                        break
+                    if a.role == "hunter":
+                        self._bench(rows, person, q)
+                    q += 1
 
     def _best_bonus(self, plan: Plan) -> Plan:
         """The single bonus level that scores best (feasible plans first)."""

@@ -431,10 +431,21 @@ class Scenario(Frozen):
     @cached_property
     def reachable(self) -> dict[str, tuple[str, ...]]:
         """Territories each person may work in by radius (veterans' own territory aside)."""
-        return {
-            p.id: tuple(t.id for t in self.territories if self.in_reach(p, t.id))
-            for p in self.persons
-        }
+        everywhere = tuple(t.id for t in self.territories)
+        order = {tid: i for i, tid in enumerate(everywhere)}
+        by_home: dict[tuple[str, float], tuple[str, ...]] = {}
+        out: dict[str, tuple[str, ...]] = {}
+        for p in self.persons:
+            if p.is_position:
+                out[p.id] = (p.home,)
+            elif p.radius_km is None:
+                out[p.id] = everywhere
+            else:  # `in_reach`'s own sets, in roster order of territories
+                key = (p.home, p.radius_km)
+                if key not in by_home:
+                    by_home[key] = tuple(sorted(self._within(*key), key=order.__getitem__))
+                out[p.id] = by_home[key]
+        return out
 
     def employed(self, rep: Rep, period: int) -> bool:
         return rep.active_until is None or period <= rep.active_until

@@ -137,6 +137,45 @@ def test_warm_start_and_repair_give_a_feasible_plan_on_the_awkward_family(size, 
     assert start.evaluation is not None and start.evaluation.feasible
 
 
+# each an awkward case the greedy once got wrong, and the rule it broke: a position locked to
+# work a long-cycle town trains first; a frozen trainee period fills the position by then; a
+# town's only farmer is not taken by a neighbour's floor; a stint does not start where forced
+# people and the floor will fill the office; under specialization nobody a floor needs hunts;
+# a pool worn down by stints gets fewer hunters
+GREEDY_CASES = [
+    ((6, 4, 6), 5, "training.long_cycle"),
+    ((6, 4, 6), 30, "baseline.frozen"),
+    ((6, 4, 6), 24, "coverage.min_farmers"),
+    ((80, 30, 12), 0, "coverage.max_reps"),
+    ((12, 6, 12), 25, "coverage.min_farmers"),
+    ((30, 12, 12), 13, "coverage.min_farmers"),
+]
+
+
+@pytest.mark.parametrize(("size", "seed", "rule"), GREEDY_CASES)
+def test_the_greedy_keeps_the_rule_it_once_broke(size, seed, rule):
+    s, _ = awkward(*size, seed=seed)
+    ev = simulate(s, greedy_plan(s))
+    assert not [v for v in ev.violations if v.rule == rule]
+
+
+def test_the_greedy_thins_hunters_where_a_pool_runs_dry():
+    """A tidy scenario whose pool the greedy's stints wore down below the prospect minimum."""
+    s = load_scenario(generate_data(40, 15, 12, 8))
+    assert simulate(s, greedy_plan(s)).feasible
+
+
+def test_the_greedy_alone_keeps_every_rule_on_almost_all_of_the_awkward_family():
+    """Repair is the net, not the method: the greedy's own plan is feasible on at least 97 %
+    of 100 awkward scenarios (measured 99 of 100 when this was written; 86 % before the
+    floors, offices and forced hires were planned ahead)."""
+    cases = [((6, 4, 6), seed) for seed in range(40)] + [((30, 12, 12), seed) for seed in range(60)]
+    feasible = sum(
+        simulate(s, greedy_plan(s)).feasible for s, _ in (awkward(*z, seed=k) for z, k in cases)
+    )
+    assert feasible >= 97
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_solve_returns_a_checked_plan_no_worse_than_the_hint(seed):
     """Hinted with the witness, a reproducible solve answers with a checked plan scoring at
