@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/pipeline_study.py            (writes results/pipeline.json)
     .venv/bin/python benchmarks/pipeline_study.py --sizes S M (a subset)
 
-For each size (S 10 reps, M 80, L 400, XL 1,500) and both families — the tidy generator's
+For each size (S 10 reps, M 80, L 400, XL 1,500, national 10,000) and both families — the tidy generator's
 (`optimizer.generate`) and the awkward one's (`optimizer.awkward`, built around a known
 feasible plan) — one solve in a fresh process with every CPU, seed 0, the time limit of the
 size (`--datasets`: each shipped dataset, 10 s), recording:
@@ -13,7 +13,7 @@ size (`--datasets`: each shipped dataset, 10 s), recording:
 - the overrun: the solve's answer time past its limit (goal <= 1 s), measured around `solve()`
   (reading the scenario aside, as the issue counts it);
 - the score of warm start + repair against the final plan, and whether repair was needed;
-- the peak memory of the process (VmHWM; goal XL <= 4 GiB).
+- the peak memory of the process (VmHWM; goals XL <= 4 GiB, national <= 16 GiB).
 
 And the cancel latency per stage (awkward scenarios): the stop is set while a stage runs —
 the greedy of the warm start (XL), the whole-model CP-SAT in presolve and in search with the
@@ -37,7 +37,13 @@ sys.path.insert(0, str(HERE.parent))
 
 OUT = HERE / "results" / "pipeline.json"
 # size: (reps, territories, time limit in seconds)
-SIZES = {"S": (10, 6, 20.0), "M": (80, 30, 60.0), "L": (400, 120, 120.0), "XL": (1500, 300, 300.0)}
+SIZES = {
+    "S": (10, 6, 20.0),
+    "M": (80, 30, 60.0),
+    "L": (400, 120, 120.0),
+    "XL": (1500, 300, 300.0),
+    "national": (10000, 2000, 600.0),
+}
 SEED = 1
 
 

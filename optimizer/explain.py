@@ -14,24 +14,24 @@ import time
 
 from ortools.sat.python import cp_model
 
-from optimizer.domains import build_domains
-from optimizer.plan import Cell
+from optimizer.domains import Domains, build_domains
 from optimizer.scenario import Person, Scenario
+from optimizer.simulate.territory import office_fits, pool_feeds
 
 HEADER = "These rules cannot all hold:"
 
 
 def precheck(s: Scenario) -> list[str]:
     """Conflicts visible without search; an empty list means none was found."""
+    domains = build_domains(s)
     problems: list[str] = []
-    problems += _empty_cells(s)
-    problems += _coverage_nobody_can_fill(s)
+    problems += _empty_cells(s, domains)
+    problems += _coverage_nobody_can_fill(s, domains)
     problems += _veterans_overflow(s)
     return problems
 
 
-def _empty_cells(s: Scenario) -> list[str]:
-    domains = build_domains(s)
+def _empty_cells(s: Scenario, domains: Domains) -> list[str]:
     out = []
     for person in s.persons:
         if person.is_position:
@@ -82,20 +82,21 @@ def _lock_words(s: Scenario, person: Person, index: int, p: int) -> str:
     return f"lock {index} makes him {wanted}{because}"
 
 
-def _coverage_nobody_can_fill(s: Scenario) -> list[str]:
-    domains = build_domains(s)
+def _coverage_nobody_can_fill(s: Scenario, domains: Domains) -> list[str]:
+    floors = {t.id for t in s.territories if t.min_farmers > 0}
+    can: dict[tuple[str, int], list[str]] = {}  # (territory, period) -> who may farm it
+    for person in s.persons:  # one pass over the domains, roster order kept
+        for p in range(s.periods):
+            for cell in domains.of(person.id, p):
+                t = cell.territory
+                if cell.role == "farmer" and t in floors and _full_term(s, person, p, t) > 0:
+                    can.setdefault((t, p), []).append(person.id)
     out = []
     for t in s.territories:
         if t.min_farmers == 0:
             continue
         for p in range(s.periods):
-            able = []
-            for person in s.persons:
-                cell = Cell("farmer", t.id)
-                if cell not in domains.of(person.id, p):
-                    continue
-                if _full_term(s, person, p, t.id) > 0:
-                    able.append(person.id)
+            able = can.get((t.id, p), [])
             if len(able) < t.min_farmers:
                 out.append(
                     f"{t.label} needs {t.min_farmers} farmer(s) in period {p} "
@@ -149,24 +150,21 @@ def _why_not(s: Scenario, t: str, p: int) -> str:
 def _veterans_overflow(s: Scenario) -> list[str]:
     out = []
     need = s.policy.min_prospects_per_hunter
+    veterans: dict[str, list[Person]] = {}  # territory -> the veterans protected there
+    for x in s.persons:
+        if x.veteran and x.current is not None:
+            veterans.setdefault(x.current.territory, []).append(x)
     for t in s.territories:
         for p in range(s.periods):
-            kept = [
-                x
-                for x in s.persons
-                if x.veteran
-                and x.current is not None
-                and x.current.territory == t.id
-                and s.rep_available(s.rep_by_id[x.id], p)
-            ]
-            if t.max_reps is not None and len(kept) > t.max_reps:
+            kept = [x for x in veterans.get(t.id, ()) if s.rep_available(s.rep_by_id[x.id], p)]
+            if not office_fits(t, len(kept)):
                 out.append(
                     f"{len(kept)} protected veterans keep working in {t.label} in period {p}, "
                     f"above its max_reps {t.max_reps}"
                 )
                 break
             hunters = [x for x in kept if x.current is not None and x.current.role == "hunter"]
-            if p == 0 and need and t.prospects < need * len(hunters):
+            if p == 0 and not pool_feeds(s, t.prospects, len(hunters)):
                 out.append(
                     f"{len(hunters)} protected veteran hunter(s) keep hunting {t.label}, which "
                     f"needs {need * len(hunters)} prospects, but its pool holds {t.prospects}"

@@ -26,8 +26,8 @@ Period by period, with the pools and books rolled forward by the simulator's own
 Then a mending pass (`repair` below) benches what the look-ahead missed: stints that ended
 short, hunters of a town left without a farmer, the newest stints where a pool ran dry.
 
-Each person's rules are asked of `PersonRules` (the simulator's definitions) before a cell is
-placed. The plan may still break a rule over territories that the greedy cannot foresee (on
+Before a cell is placed, the person's rules are asked of `PersonRules` and the territory's of
+`optimizer.simulate.territory` (the simulator's own definitions, with the person counted in). The plan may still break a rule over territories that the greedy cannot foresee (on
 the awkward family: 1 scenario in 100); `optimizer.repair` mends it, and `solve` checks it
 with the simulator and uses it as the complete hint either way.
 """
@@ -44,6 +44,13 @@ from optimizer.scenario import Person, Scenario
 from optimizer.simulate import Evaluation, simulate
 from optimizer.simulate.dynamics import territory_step
 from optimizer.simulate.person import PersonRules
+from optimizer.simulate.territory import (
+    farmers_needed,
+    handover_met,
+    office_fits,
+    pool_feeds,
+    trainees_fit,
+)
 
 
 @dataclass
@@ -139,7 +146,6 @@ class _Greedy:
             deadline.check()
         self.rotation = s.policy.active_rotation
         self.chosen: tuple[Plan, Evaluation] | None = None  # the last bonus choice, evaluated
-        self.capacity = s.training.trainer_capacity if s.training else 0
 
     def _committed_roles(self) -> dict[str, str]:
         """The working role each person's earliest forced working cell (a lock, a frozen
@@ -400,17 +406,17 @@ class _Greedy:
             return True
         away = sum(1 for x in self.stinting.get(t.id, ()) if period.cells.get(x) != cell)
         staying = period.hunters.get(t.id, 0) + away + 1
-        floor = max(t.min_farmers, 1 if rotation.handover_requires_farmer else 0)
+        floor = farmers_needed(s, t, staying)
         end = min(s.periods, p + rotation.hunter_stint_min)
         return all(
-            max(self.forced_in[(t.id, q)], floor) + staying <= t.max_reps for q in range(p + 1, end)
+            office_fits(t, max(self.forced_in[(t.id, q)], floor) + staying)
+            for q in range(p + 1, end)
         )
 
     def _pool_feeds(self, period: _Period, cell: Cell) -> bool:
         """The pool holds enough prospects for one more hunter in this territory now."""
-        need = self.s.policy.min_prospects_per_hunter
         t = str(cell.territory)
-        return not need or self.territories[t].pool >= need * (period.hunters.get(t, 0) + 1)
+        return pool_feeds(self.s, self.territories[t].pool, period.hunters.get(t, 0) + 1)
 
     def _train(self, period: _Period, free: list[Person], p: int) -> list[Person]:
         rest = []
@@ -418,7 +424,11 @@ class _Greedy:
         for person in order:
             st = self.states[person.id]
             wants = self._own_territory_long_cycle(person) and st.trained < person.training_needed
-            if wants and period.trainees < self.capacity and self._allows(person, p, TRAINEE):
+            if (
+                wants
+                and trainees_fit(self.s, period.trainees + 1)
+                and self._allows(person, p, TRAINEE)
+            ):
                 self._assign(period, person, TRAINEE, p)
             else:
                 rest.append(person)
@@ -435,7 +445,6 @@ class _Greedy:
         """Fill each territory's farmer floor in three passes over all territories: first
         with whoever farmed it last period, then with its own reps, then with anyone in
         reach — so a town does not lose its only farmer to a neighbour's floor."""
-        handover = self.rotation is not None and self.rotation.handover_requires_farmer
         left = {x.id for x in free}
         tiers = (
             lambda x, cell: self.states[x.id].last == cell,
@@ -444,7 +453,7 @@ class _Greedy:
         )
         for tier in tiers:
             for t in self.s.territories:
-                need = max(t.min_farmers, 1 if handover and period.hunters.get(t.id, 0) else 0)
+                need = farmers_needed(self.s, t, period.hunters.get(t.id, 0))
                 cell = Cell("farmer", t.id)
                 while period.counted.get(t.id, 0) < need:
                     candidates = [
@@ -466,7 +475,7 @@ class _Greedy:
         if not self._allows(person, p, cell):
             return False
         t = self.s.territory_by_id[str(cell.territory)]
-        if t.max_reps is not None and period.workers.get(t.id, 0) >= t.max_reps:
+        if not office_fits(t, period.workers.get(t.id, 0) + 1):
             return False
         st = self.states[person.id]
         tenure = self.rotation.farmer_max_tenure if self.rotation else None
@@ -538,16 +547,15 @@ class _Greedy:
         s = self.s
         t = s.territory_by_id[str(cell.territory)]
         st = self.states[person.id]
-        if t.max_reps is not None and period.workers.get(t.id, 0) >= t.max_reps:
+        if not office_fits(t, period.workers.get(t.id, 0) + 1):
             return False
-        need = s.policy.min_prospects_per_hunter
         state = self.territories[t.id]
         if not self._pool_feeds(period, cell):
             return False
         rotation = self.rotation
         if rotation is None or person.is_position:
             return True
-        if rotation.handover_requires_farmer and not period.counted.get(t.id, 0):
+        if not handover_met(s, period.hunters.get(t.id, 0) + 1, period.counted.get(t.id, 0)):
             return False
         if st.cooldown.get(t.id, 0) > 0:
             return False
@@ -560,7 +568,7 @@ class _Greedy:
         lo = rotation.hunter_stint_min
         hunting = period.hc.get(t.id, 0) + person.hunter_capacity
         left = state.pool - lo * hunting + lo * t.prospect_inflow
-        return not need or left >= need * (period.hunters.get(t.id, 0) + 1)
+        return pool_feeds(s, left, period.hunters.get(t.id, 0) + 1)
 
     # ----- roll forward -----------------------------------------------------------------
 

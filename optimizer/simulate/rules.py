@@ -5,6 +5,8 @@ specialization, veterans, locks, frozen periods) are `optimizer.simulate.person.
 stepped over each row — the same definitions the greedy asks before it places a cell. The
 rules over territories and the whole plan are a `check_*` each here; they read the schedule,
 the dynamics (pools, farmer terms) and the plan's own `hires` list; none changes anything.
+Their tests on a territory-period's head counts are `optimizer.simulate.territory`'s, which
+the greedy asks too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,14 @@ from optimizer.plan import Plan, Violation
 from optimizer.simulate.dynamics import Dynamics
 from optimizer.simulate.person import person_violations
 from optimizer.simulate.schedule import Schedule
+from optimizer.simulate.territory import (
+    floor_met,
+    handover_met,
+    office_fits,
+    pool_feeds,
+    trainees_fit,
+    trainer_capacity,
+)
 
 
 @dataclass(frozen=True)
@@ -42,15 +52,14 @@ def check_training_capacity(ctx: Context) -> Iterator[Violation]:
     """At most `trainer_capacity` trainees per period."""
     sched = ctx.sched
     s = sched.scenario
-    capacity = s.training.trainer_capacity if s.training else 0
     for p in range(s.periods):
         trainees = sum(sched.cells[x.id][p].role == "trainee" for x in sched.active)
-        if trainees > capacity:
+        if not trainees_fit(s, trainees):
             yield _v(
                 "training.capacity",
                 "training",
                 p,
-                f"{trainees} trainees, above trainer_capacity {capacity}",
+                f"{trainees} trainees, above trainer_capacity {trainer_capacity(s)}",
             )
 
 
@@ -127,12 +136,9 @@ def _hires_list(ctx: Context) -> Iterator[Violation]:
 def check_handover(ctx: Context) -> Iterator[Violation]:
     """With `handover_requires_farmer`, a hunted territory has a counted farmer then."""
     s = ctx.sched.scenario
-    rotation = s.policy.active_rotation
-    if rotation is None or not rotation.handover_requires_farmer:
-        return
     for t, flows in ctx.dyn.territories.items():
         for p in range(s.periods):
-            if flows.hunters[p] and not flows.farmers_counted[p]:
+            if not handover_met(s, flows.hunters[p], flows.farmers_counted[p]):
                 yield _v(
                     "rotation.handover_farmer",
                     t,
@@ -149,7 +155,7 @@ def check_prospect_supply(ctx: Context) -> Iterator[Violation]:
         return
     for t, flows in ctx.dyn.territories.items():
         for p in range(s.periods):
-            if flows.pool[p] < need * flows.hunters[p]:
+            if not pool_feeds(s, flows.pool[p], flows.hunters[p]):
                 yield _v(
                     "prospect_supply",
                     t,
@@ -165,7 +171,7 @@ def check_coverage(ctx: Context) -> Iterator[Violation]:
     for t in s.territories:
         flows = ctx.dyn.territories[t.id]
         for p in range(s.periods):
-            if flows.farmers_counted[p] < t.min_farmers:
+            if not floor_met(t, flows.farmers_counted[p]):
                 yield _v(
                     "coverage.min_farmers",
                     t.id,
@@ -173,7 +179,7 @@ def check_coverage(ctx: Context) -> Iterator[Violation]:
                     f"{flows.farmers_counted[p]} farmer(s), below min_farmers {t.min_farmers}",
                 )
             working = flows.hunters[p] + flows.farmers[p]
-            if t.max_reps is not None and working > t.max_reps:
+            if not office_fits(t, working):
                 yield _v(
                     "coverage.max_reps",
                     t.id,
