@@ -69,6 +69,12 @@ class LnsStats:
         return f"{self.iterations} neighbourhoods, {self.improvements} improvements: {kinds}"
 
 
+# a step ends before the deadline by the time its whole-plan check takes (the longest so far,
+# with a margin: national's 2 s check ran 0.97 s past a 600 s limit without it) and the answer
+CHECK_MARGIN = 1.25
+ANSWER_SECONDS = 0.1
+
+
 @dataclass
 class LnsOptions:
     """How to search. `workers` are CP-SAT's per sub-solve (default: every CPU)."""
@@ -301,7 +307,8 @@ def lns_solve(
             hood,
             # the sub-solve's limit, and as much again for completing its hint (at most)
             deadline.child(
-                at_most=2 * search.stats.sub_time_limit, reserve=search.models.check_seconds
+                at_most=2 * search.stats.sub_time_limit,
+                reserve=CHECK_MARGIN * search.models.check_seconds + ANSWER_SECONDS,
             ),
             workers,
             options.seed + search.stats.iterations,
