@@ -16,7 +16,7 @@ size (`--datasets`: each shipped dataset, 10 s), recording:
 - the peak memory of the process (VmHWM; goals XL <= 4 GiB, national <= 16 GiB).
 
 And the cancel latency per stage (awkward scenarios): the stop is set while a stage runs —
-the greedy of the warm start (XL), the whole-model CP-SAT in presolve and in search with the
+the greedy of the warm start (XL and national), the whole-model CP-SAT in presolve and in search with the
 LP bound beside it (M), a neighbourhood step (L) — and the time from the stop to the answer
 is recorded (goal <= 1 s).
 """
@@ -105,6 +105,7 @@ def point(family: str, size: str) -> dict:
 # what is running when the stop comes: (label, size, strategy, stage announced, delay after it)
 CANCELS = [
     ("greedy (warm start)", "XL", "auto", "warm start", 2.0),
+    ("greedy (warm start), national", "national", "auto", "warm start", 20.0),
     ("whole-model CP-SAT (presolve, LP beside)", "M", "cp-sat", "search", 0.3),
     ("whole-model CP-SAT (search)", "M", "cp-sat", "search", 8.0),
     ("neighbourhood step (LP beside)", "L", "auto", "search", 3.0),

@@ -27,9 +27,10 @@ Then a mending pass (`repair` below) benches what the look-ahead missed: stints 
 short, hunters of a town left without a farmer, the newest stints where a pool ran dry.
 
 Before a cell is placed, the person's rules are asked of `PersonRules` and the territory's of
-`optimizer.simulate.territory` (the simulator's own definitions, with the person counted in). The plan may still break a rule over territories that the greedy cannot foresee (on
-the awkward family: 1 scenario in 100); `optimizer.repair` mends it, and `solve` checks it
-with the simulator and uses it as the complete hint either way.
+`optimizer.simulate.territory` (the simulator's own definitions, with the person counted
+in). The plan may still break a rule over territories that the greedy cannot foresee (on the
+awkward family: 1 scenario in 100); `optimizer.repair` mends it, and `solve` checks it with
+the simulator and uses it as the complete hint either way.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ from optimizer.simulate.territory import (
     pool_feeds,
     trainees_fit,
 )
+
+TICK = 500  # people between two looks at the deadline in a period's loops (national: ~0.1 s)
 
 
 @dataclass
@@ -86,9 +89,20 @@ class _Period:
 
 def greedy_plan(s: Scenario, deadline: Deadline | None = None) -> Plan:
     """A complete plan built by the rules above (not necessarily feasible; simulate it).
-    With a deadline, raises `Stopped` when it passes (checked once per period)."""
+    With a deadline, raises `Stopped` when it passes (looked up between steps, every `TICK`
+    people and before each simulation)."""
+    return greedy_evaluated(s, deadline)[0]
+
+
+def greedy_evaluated(s: Scenario, deadline: Deadline | None = None) -> tuple[Plan, Evaluation]:
+    """`greedy_plan` with the simulator's evaluation of it (the greedy simulates its plan to
+    choose the bonus level: a caller need not do it again)."""
     greedy = _Greedy(s, deadline)
-    return greedy.repair(greedy.run())
+    plan = greedy.repair(greedy.run())
+    known = greedy.chosen
+    if known is not None and known[0] is plan:
+        return plan, known[1]
+    return plan, simulate(s, plan)
 
 
 class _Greedy:
@@ -267,7 +281,8 @@ class _Greedy:
         s = self.s
         period = _Period()
         free: list[Person] = []
-        for person in s.persons:
+        for i, person in enumerate(s.persons):
+            self._tick(i)
             if not self._present(person, p):
                 continue
             options = self._first_options(person, p, 2)
@@ -294,6 +309,11 @@ class _Greedy:
     def _check(self) -> None:
         if self.deadline is not None:
             self.deadline.check()
+
+    def _tick(self, i: int) -> None:
+        """Inside a loop over people: look up the deadline every `TICK` of them."""
+        if i % TICK == 0:
+            self._check()
 
     def _options(self, person: Person, p: int) -> list[Cell]:
         """Cells allowed by the domains and by the rules that depend on the past."""
@@ -504,7 +524,8 @@ class _Greedy:
     def _place_the_rest(self, period: _Period, free: list[Person], p: int) -> None:
         # the strongest hunters choose first: the cell worth most that keeps the rules, else
         # the bench, else the first cell the rules allow
-        for person in sorted(free, key=lambda x: -x.hunter_capacity):
+        for i, person in enumerate(sorted(free, key=lambda x: -x.hunter_capacity)):
+            self._tick(i)
             worth = [
                 (self._gain(period, person, cell, p), i, cell)
                 for i, cell in enumerate(self.domains.of(person.id, p))
@@ -574,7 +595,8 @@ class _Greedy:
 
     def _advance(self, p: int, period: _Period) -> None:
         s = self.s
-        for person in s.persons:  # each person's rules move on by this period
+        for i, person in enumerate(s.persons):  # each person's rules move on by this period
+            self._tick(i)
             active = not person.is_position or person.id in self.starts
             self.rules[person.id].step(p, period.cells.get(person.id, OFF), active)
         uplift = 100  # the bonus level is chosen at the end
@@ -621,6 +643,7 @@ class _Greedy:
         there: a hunter fewer breaks no other rule (a stint cut short is benched next round).
         """
         for _ in range(rounds):
+            self._check()
             known = self.chosen
             ev = known[1] if known is not None and known[0] is plan else simulate(self.s, plan)
             found = {
@@ -705,6 +728,7 @@ class _Greedy:
         frozen = tuple(b.bonus_levels[: b.freeze_periods]) if b is not None else ()
         best: tuple[tuple[bool, int], Plan, Evaluation] | None = None
         for level in s.bonus_menu:
+            self._check()  # a simulation of a national plan takes seconds
             levels = frozen + (level.name,) * (s.periods - len(frozen))
             candidate = plan.model_copy(update={"bonus_levels": levels})
             ev = simulate(s, candidate)

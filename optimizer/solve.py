@@ -118,6 +118,9 @@ def _improve(
         return make_result(
             s, "FEASIBLE", start.plan, start.evaluation, None, deadline.elapsed(), info
         )
+    if not feasible and deadline.expired():  # stopped before any checked plan existed
+        info = SolverInfo(name="cp-sat", version=ortools_version(), workers=1, seed=options.seed)
+        return SolveResult.without_plan("UNKNOWN", deadline.elapsed(), info)
     large = len(s.persons) > LNS_PERSONS
     if feasible and (options.strategy == "lns" or (options.strategy == "auto" and large)):
         _stage(options, deadline, "search")

@@ -59,11 +59,10 @@ def candidates(
     quo = status_quo_plan(s)
     out.append(("status quo", quo, simulate(s, quo)))
     if greedy:
-        from optimizer.greedy import greedy_plan
+        from optimizer.greedy import greedy_evaluated
 
         try:
-            plan = greedy_plan(s, deadline)
-            out.append(("greedy", plan, simulate(s, plan)))
+            out.append(("greedy", *greedy_evaluated(s, deadline)))
         except Stopped:
             log.info("greedy stopped at the deadline; starting from the status quo")
     return out
