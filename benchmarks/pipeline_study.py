@@ -3,10 +3,10 @@
     .venv/bin/python benchmarks/pipeline_study.py            (writes results/pipeline.json)
     .venv/bin/python benchmarks/pipeline_study.py --sizes S M (a subset)
 
-For each size (S 10 reps, M 80, L 400, XL 1,500, national 10,000) and both families — the tidy generator's
-(`optimizer.generate`) and the awkward one's (`optimizer.awkward`, built around a known
-feasible plan) — one solve in a fresh process with every CPU, seed 0, the time limit of the
-size (`--datasets`: each shipped dataset, 10 s), recording:
+For each size (S 10 reps, M 80, L 400, XL 1,500, national 10,000) and both families — the
+tidy generator's (`optimizer.generate`) and the awkward one's (`optimizer.awkward`, built
+around a known feasible plan) — one solve in a fresh process with every CPU, seed 0, the time
+limit of the size (`--datasets`: each shipped dataset, 10 s), recording:
 
 - the seconds to the first checked plan (the warm start, repaired if it broke rules), against
   the goal of 10 % of the time limit;
@@ -16,9 +16,9 @@ size (`--datasets`: each shipped dataset, 10 s), recording:
 - the peak memory of the process (VmHWM; goals XL <= 4 GiB, national <= 16 GiB).
 
 And the cancel latency per stage (awkward scenarios): the stop is set while a stage runs —
-the greedy of the warm start (XL and national), the whole-model CP-SAT in presolve and in search with the
-LP bound beside it (M), a neighbourhood step (L) — and the time from the stop to the answer
-is recorded (goal <= 1 s).
+the greedy of the warm start (XL and national), the whole-model CP-SAT in presolve and in
+search with the LP bound beside it (M), a neighbourhood step (L) — and the time from the stop
+to the answer is recorded (goal <= 1 s).
 """
 
 from __future__ import annotations
