@@ -171,7 +171,7 @@ def _prove_then_search(
     from optimizer.search.cpsat import cpsat_solve
 
     _stage(options, deadline, "proof")
-    first = cpsat_solve(s, options, deadline.child(PROOF_SHARE), start)
+    first = cpsat_solve(s, options, deadline.child(PROOF_SHARE), start, proof=True)
     if first.status != "FEASIBLE" or first.plan is None or first.evaluation is None:
         return first
     if deadline.left() < 1.0:

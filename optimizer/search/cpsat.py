@@ -35,10 +35,29 @@ log = logging.getLogger(__name__)
 HINT_SHARE = 0.25  # of the time left, at most, for completing the hint (dynamics, costs)
 
 
+# the proof stage's portfolio, in the order workers take it (measured, docs/search.md): the
+# LP at linearization level 2 beside a worker that raises the bound by probing objective values
+PROOF_SUBSOLVERS = (
+    "max_lp",
+    "objective_lb_search",
+    "default_lp",
+    "quick_restart",
+    "core",
+    "no_lp",
+    "reduced_costs",
+    "pseudo_costs",
+)
+
+
 def cpsat_solve(
-    s: Scenario, options: SolveOptions, deadline: Deadline, start: Start | None
+    s: Scenario,
+    options: SolveOptions,
+    deadline: Deadline,
+    start: Start | None,
+    proof: bool = False,
 ) -> SolveResult:
-    """Search the whole model until the deadline, the gap or the stop."""
+    """Search the whole model until the deadline, the gap or the stop. `proof`: settings
+    for proving a small model optimal (the tighter LP and a bound worker), not for plans."""
     workers = options.workers or os.cpu_count() or 1
     info = SolverInfo(name="cp-sat", version=ortools_version(), workers=workers, seed=options.seed)
     warm = start.plan if start is not None else None
@@ -65,6 +84,10 @@ def cpsat_solve(
         params.relative_gap_limit = options.gap_pct / 100.0
     if workers == 1:
         params.interleave_search = False
+    if proof:
+        params.linearization_level = 2
+        if workers > 1:
+            params.subsolvers.extend(PROOF_SUBSOLVERS[:workers])
     watcher = _Watcher(deadline, options)
     solver.best_bound_callback = watcher.on_bound
     code = run(solver, built, deadline, watcher)
