@@ -58,6 +58,13 @@ def _answer(result: SolveResult, s: Scenario, out_path: Path | None) -> None:
     _exit_without_plan(result)
 
 
+STAGE_WORDS = {
+    "warm start": "warm start (greedy plan, status quo, repair)",
+    "proof": "proving on the whole model",
+    "search": "searching for better plans",
+}
+
+
 def _exit_without_plan(result) -> None:  # type: ignore[no-untyped-def]
     """Exit 3 with the explanation when infeasible, 4 when no plan came in time."""
     if result.status == "INFEASIBLE":
@@ -191,7 +198,14 @@ def solve(
     shown = [-1.0]
 
     def progress(p: Progress) -> None:
-        if quiet or (not live and p.elapsed - shown[0] < 1.0):
+        if quiet:
+            return
+        if p.score is None and p.bound is None:  # a stage begins: say which, not "score -"
+            line = f"{p.elapsed:7.1f} s  {STAGE_WORDS.get(p.stage, p.stage)}"
+            sys.stderr.write(("\r" + line + " " * 40 + "\n") if live else line + "\n")
+            sys.stderr.flush()
+            return
+        if not live and p.elapsed - shown[0] < 1.0:
             return  # in a log, at most a line a second
         shown[0] = p.elapsed
         score = "-" if p.score is None else f"{p.score:,}"
