@@ -233,16 +233,17 @@ class _Greedy:
         s = self.s
         frozen = frozen_cells(s)
         earliest = s.hiring.earliest_period if s.hiring is not None else 0
+        positions = {position.id for position in s.positions}
+        forced: dict[str, set[int]] = defaultdict(set)  # position -> periods it must work
+        for lock in s.locks:
+            if lock.rep in positions:
+                forced[lock.rep].update(lock.periods)
+        for (who, p), cell in frozen.items():
+            if who in positions and cell != OFF:
+                forced[who].add(p)
         out: dict[str, int] = {}
-        for position in s.positions:
-            pid = position.id
-            forced = sorted(
-                {p for lock in s.locks if lock.rep == pid for p in lock.periods}
-                | {p for (who, p), cell in frozen.items() if who == pid and cell != OFF}
-            )
-            if not forced:
-                continue
-            first = forced[0]
+        for pid, periods in forced.items():
+            first = min(periods)
             cells = self.domains.of(pid, first)
             if cells and all(
                 c.working and s.territory_by_id[str(c.territory)].long_cycle for c in cells
@@ -527,8 +528,8 @@ class _Greedy:
         for i, person in enumerate(sorted(free, key=lambda x: -x.hunter_capacity)):
             self._tick(i)
             worth = [
-                (self._gain(period, person, cell, p), i, cell)
-                for i, cell in enumerate(self.domains.of(person.id, p))
+                (self._gain(period, person, cell, p), k, cell)
+                for k, cell in enumerate(self.domains.of(person.id, p))
                 if cell.working
             ]
             worth.sort(key=lambda x: (-x[0], x[1]))
@@ -692,14 +693,14 @@ class _Greedy:
         if not dry or need <= 0:
             return
         flows = {(tp.territory, tp.period): tp for tp in ev.territory_periods}
+        hunting: dict[tuple[str, int], list[str]] = defaultdict(list)  # read once
+        for (person, q), a in rows.items():
+            if a.role == "hunter" and (a.territory, q) in dry:
+                hunting[(str(a.territory), q)].append(person)
         for t, p in sorted(dry, key=lambda key: (str(key[0]), key[1] or 0)):
             assert p is not None
             tp = flows[(t, p)]
-            hunters = [
-                person
-                for (person, q), a in rows.items()
-                if q == p and a.role == "hunter" and a.territory == t
-            ]
+            hunters = hunting[(t, p)]
 
             def began(person: str, p: int = p, t: str = t) -> int:
                 q = p  # the stint's first period (off periods inside it skipped)
