@@ -14,11 +14,13 @@ from exhaustive import exhaustive_optimum, search_size
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from optimizer.deadline import Deadline
 from optimizer.model import build_model
 from optimizer.scenario import Scenario
 from optimizer.search.bound import lp_bound
 from optimizer.search.capacity import capacity_bound
 from optimizer.search.flow import flow_bound
+from optimizer.search.lagrange import lagrange_bound
 from optimizer.search.lns import LnsOptions, lns_solve
 from optimizer.solve import SolveOptions, solve
 
@@ -56,6 +58,10 @@ def check_optimum(s: Scenario) -> str:
     assert capacity_bound(s) >= expected  # and so are the capacity bound
     flow = flow_bound(s)
     assert flow.bound is not None and flow.bound >= expected, flow  # and the flow LP
+    split = lagrange_bound(
+        build_model(s), expected, Deadline.after(600), iterations=2, deterministic=True
+    )
+    assert split.bound is not None and split.bound >= expected, split  # and the Lagrangian
     return "optimal"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
@@ -53,6 +53,7 @@ RULES: tuple[RuleModule, ...] = (
     coverage.add,
     prospect_supply.add,
     rotation.add,
+    rotation.add_handover,
     specialization.add,
     costs.add,
     goals.add,
@@ -68,6 +69,8 @@ class Built:
     domains: Domains
     terms: list[Term]
     score: Expr
+    # rule module name (e.g. "dynamics") -> the indices of the constraints it added
+    sections: dict[str, range] = field(default_factory=dict)
 
     @property
     def model(self) -> cp_model.CpModel:
@@ -101,13 +104,17 @@ def build_model(
     variables = create_variables(model, s, domains)
     build = Build(model=model, scenario=s, vars=variables, guards=Guards(model, explain))
     terms: list[Term] = []
+    sections: dict[str, range] = {}
     for rule in RULES:
         if deadline is not None:
             deadline.check()
+        first = len(model.proto.constraints)
         terms.extend(rule(build))
+        name = f"{rule.__module__.rsplit('.', 1)[-1]}.{rule.__name__}"
+        sections[name] = range(first, len(model.proto.constraints))
     score = objective.score_expr(terms)
     if with_objective:
         objective.set_objective(model, terms)
-    built = Built(build=build, domains=domains, terms=terms, score=score)
+    built = Built(build=build, domains=domains, terms=terms, score=score, sections=sections)
     log.info("model %s: %s", s.name, built.size())
     return built

@@ -20,7 +20,13 @@ def add(b: Build) -> list[Term]:
         if person.is_position or person.veteran:
             continue
         _rep(b, person, rotation)
-    if rotation.handover_requires_farmer:
+    return []
+
+
+def add_handover(b: Build) -> list[Term]:
+    """A farmer in every hunted territory: a territory's rule, kept apart from the people's."""
+    rotation = b.scenario.policy.active_rotation
+    if rotation is not None and rotation.handover_requires_farmer:
         _handover_farmer(b)
     return []
 
