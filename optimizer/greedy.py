@@ -242,8 +242,11 @@ class _Greedy:
             if who in positions and cell != OFF:
                 forced[who].add(p)
         out: dict[str, int] = {}
-        for pid, periods in forced.items():
-            first = min(periods)
+        for position in s.positions:  # roster order: it breaks ties of equal starts
+            pid = position.id
+            if not forced.get(pid):
+                continue
+            first = min(forced[pid])
             cells = self.domains.of(pid, first)
             if cells and all(
                 c.working and s.territory_by_id[str(c.territory)].long_cycle for c in cells

@@ -189,6 +189,7 @@ class Split:
         # a constraint goes to the block of its own variables; a territory's rule that reads
         # only borrowed ones (a floor, the office) to that territory's block
         groups: dict[object, list[int]] = defaultdict(list)
+        owner_of: list[object] = []  # constraint -> its block's key
         for i, vars_ in enumerate(refs):
             free = [x for x in vars_ if not cut(i, x)]
             key: object
@@ -202,6 +203,7 @@ class Split:
                 else:
                     key = (side[i], town if town is not None else i)
             groups[key].append(i)
+            owner_of.append(key)
         members: dict[object, set[int]] = {}
         for key, cts in groups.items():
             vs: set[int] = set()
@@ -220,16 +222,15 @@ class Split:
             common = set(holders[vars_[0]])
             for x in vars_[1:]:
                 common &= set(holders[x])
+            common.discard(owner_of[i])
             for key in common:
-                if i not in groups[key]:
-                    extra[key].append(i)
+                extra[key].append(i)
         # objective coefficients go to the block that owns the variable (its union's), else to
         # the first that holds it; a variable in no constraint gets a block of its own
         cost_of: dict[int, int] = defaultdict(int)
         for x, c in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
             cost_of[x] += c
         self.offset = proto.objective.offset
-        self.scaling = proto.objective.scaling_factor or 1.0
         placed: set[int] = set()
         keys = sorted(members, key=str)
         home = {x: union.find(x) for x in cost_of if union.find(x) in members}
