@@ -143,7 +143,9 @@ class Progress(BaseModel):
     gap_pct: float | None = None
     solutions: int = 0
     combinations: int | None = Field(
-        default=None, description="A comparison: how many combinations in all (`solutions`: done)."
+        default=None,
+        description="A comparison: how many combinations in all (`solutions`: the solves done, "
+        "each combination once and then the race's).",
     )
 
 

@@ -404,11 +404,12 @@ def solve_process(
 def _compare_job(scenario: Any, params: dict[str, Any], conn: Connection, stop: Any) -> None:
     """A lever comparison in the job's process: progress per combination, the best
     combination's plan as the job's plan, the ranked table in the summary."""
-    from optimizer.compare import Combination, CompareOptions, compare
+    from optimizer.compare import Combination, CompareOptions, compare, levers_of
     from optimizer.plan import Plan
 
     started = time.monotonic()
     best: list[int | None] = [None]
+    levers = levers_of(scenario) if params["levers"] is None else set(params["levers"])
 
     def progress(done: int, total: int, combo: Combination) -> None:
         if combo.score is not None and (best[0] is None or combo.score > best[0]):
@@ -419,8 +420,8 @@ def _compare_job(scenario: Any, params: dict[str, Any], conn: Connection, stop: 
                 {
                     "elapsed": round(time.monotonic() - started, 2),
                     "score": best[0],
-                    "solutions": done,
-                    "combinations": total,
+                    "solutions": done,  # solves: each combination once, then the race's
+                    "combinations": 2 ** len(levers),
                 },
             )
         )

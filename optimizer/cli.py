@@ -361,7 +361,8 @@ def compare(
 
     def progress(done: int, total: int, combo: Combination) -> None:
         score = "no plan" if combo.score is None else f"{combo.score:,}"
-        err.print(f"[{done}/{total}] {combo.label()}: {score}", highlight=False)
+        bound = "" if combo.bound is None else f" (bound {combo.bound:,})"
+        err.print(f"[{done}/{total}] {combo.label()}: {score}{bound}", highlight=False)
 
     try:
         result = run_compare(

@@ -420,7 +420,7 @@ def test_compare_job_ranks_levers_and_reports_them(client: httpx.Client) -> None
     comparison = done["summary"]["comparison"]
     assert comparison["levers"] == ["bonus", "hiring"]
     assert len(comparison["ranked"]) == 4
-    assert done["progress"]["combinations"] == 4 and done["progress"]["solutions"] == 4
+    assert done["progress"]["combinations"] == 4 and done["progress"]["solutions"] >= 4
     scores = [c["score"] for c in comparison["ranked"]]
     assert scores == sorted(scores, reverse=True)
     plan = Plan.model_validate(client.get(f"/v1/solves/{job['id']}/plan").json())

@@ -3,8 +3,10 @@ with the goals charged, consistent with solving each combination alone, and expl
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,13 +21,15 @@ from optimizer.compare import (
     combination_options,
     compare,
     levers_of,
+    narrows,
     recommend,
     variant,
 )
 from optimizer.datasets import dataset_path, load_dataset
+from optimizer.result import relative_gap_pct
 from optimizer.scenario import InvalidInput, load_scenario
 from optimizer.simulate import simulate
-from optimizer.solve import solve
+from optimizer.solve import SolveOptions, solve
 
 
 def two_levers() -> dict:
@@ -64,15 +68,21 @@ def test_unknown_or_undefined_levers_are_rejected_by_name():
         compare(s, CompareOptions(levers=("hiring",)))
 
 
-def test_compare_ranks_combinations_as_their_individual_solves_score_them():
-    """Side by side on two processes, reproducible solves: each combination's score is the one
-    a solve of that combination alone gets, and the ranking follows the scores."""
+def test_compare_is_reproducible_and_each_combination_keeps_its_rules_and_a_true_bound():
+    """Reproducible solves: side by side on two processes and in process, the same comparison.
+    Each combination's plan keeps its own rules, scores (goals charged) what the comparison
+    says, at least what a solve of that combination alone scores, and below its bound."""
     s = load_scenario(two_levers())
     # the wall-clock limit is only a guard: deterministic time decides, on a busy machine too
     options = CompareOptions(
         time_limit=400, processes=2, seed=0, strategy="cp-sat", deterministic_time=2.0
     )
     result = compare(s, options)
+    again = compare(s, replace(options, processes=1))
+    assert [c.as_dict() | {"seconds": 0} for c in result.ranked] == [
+        c.as_dict() | {"seconds": 0} for c in again.ranked
+    ]
+    assert result.recommendation == again.recommendation
     assert {c.levers for c in result.ranked} == {
         frozenset(),
         frozenset({"bonus"}),
@@ -81,12 +91,18 @@ def test_compare_ranks_combinations_as_their_individual_solves_score_them():
     }
     for combo in result.ranked:
         v = variant(s, combo.levers, result.compared)
+        assert combo.plan is not None and simulate(v, combo.plan).feasible, combo.label()
+        assert simulate(charged(s, v), combo.plan).score == combo.score
         alone = solve(v, combination_options(result.per_combination_seconds, 0, "cp-sat", 2.0))
         assert alone.plan is not None
-        assert simulate(charged(s, v), alone.plan).score == combo.score, combo.label()
+        assert combo.score >= simulate(charged(s, v), alone.plan).score, combo.label()
+        assert combo.bound is not None and combo.bound >= combo.score
+        assert combo.runs >= 1
     scores = [c.score for c in result.ranked]
     assert None not in scores and scores == sorted(scores, reverse=True)
     by = {c.levers: c.score for c in result.ranked}
+    # bonus and hiring only widen the choice: each plan of a narrower mix is one of a wider's
+    assert by[frozenset({"bonus", "hiring"})] >= max(by.values())
     hiring = (
         by[frozenset({"hiring"})]
         - by[frozenset()]
@@ -94,26 +110,93 @@ def test_compare_ranks_combinations_as_their_individual_solves_score_them():
         - by[frozenset({"bonus"})]
     ) / 2
     assert result.marginal["hiring"] == pytest.approx(hiring)
-    assert result.recommendation.startswith(f"Use {result.ranked[0].label()}: score")
+    leader = result.ranked[0]
+    for rival in result.rivals:  # not told apart: its bound reaches the leader's score
+        assert rival.bound is None or rival.bound > leader.score
+    if result.proven:
+        assert result.recommendation.startswith(f"Use {leader.label()}: score")
+    else:
+        assert result.recommendation.startswith(f"Best plan found: {leader.label()}")
 
 
-def _combo(levers: set[str], score: int | None) -> Combination:
+def test_narrows_is_the_direction_each_lever_widens_the_choice_in():
+    """Rotation and the split add rules; the bonus (with the neutral level on its menu) and
+    hiring add choices; planning to the goals changes only how plans are judged."""
+    f = frozenset
+    assert narrows(f({"rotation", "split"}), f(), True)
+    assert narrows(f(), f({"bonus", "hiring"}), True)
+    assert not narrows(f(), f({"bonus"}), False)  # no neutral level: bonus on forces one
+    assert not narrows(f(), f({"rotation"}), True)
+    assert not narrows(f({"hiring"}), f(), True)
+    assert narrows(f({"targets", "rotation"}), f(), True)
+    assert narrows(f(), f({"targets"}), True)
+
+
+def test_narrower_combinations_never_have_better_optima():
+    """The structure the comparison leans on, checked against proven optima: on a small
+    scenario with every lever, each combination's optimum is at most the optimum (judged by
+    the goals) of every combination it narrows, so a narrower one's bound may be the wider's."""
+    data = two_levers()
+    data["policy"]["rotation"] = {"hunter_stint_min": 1, "hunter_stint_max": 2}
+    data["policy"]["specialization"] = {"enabled": True}
+    data["horizon"]["periods"] = 4
+    s = load_scenario(data)
+    compared = levers_of(s)
+    assert set(compared) >= {"rotation", "split", "bonus", "hiring"}
+    optimum = {}
+    for k in range(len(compared) + 1):
+        for on in itertools.combinations(compared, k):
+            v = variant(s, on, compared)
+            result = solve(v, SolveOptions(time_limit=120, workers=1, seed=0, strategy="cp-sat"))
+            assert result.status == "OPTIMAL", (on, result.summary())
+            optimum[frozenset(on)] = simulate(charged(s, v), result.plan).score, result.best_bound
+    for on, (score, _) in optimum.items():
+        for wider, (_, bound) in optimum.items():
+            if narrows(on, wider, True):
+                assert score <= bound, (sorted(on), sorted(wider))
+
+
+def _combo(levers: set[str], score: int | None, bound: int | None = None) -> Combination:
     ev = None if score is None else SimpleNamespace(feasible=True, score=score)
-    return Combination(frozenset(levers), "FEASIBLE", None, ev, 1.0)  # type: ignore[arg-type]
+    gap = None if score is None or bound is None else relative_gap_pct(score, bound)
+    return Combination(
+        frozenset(levers),
+        "FEASIBLE",
+        None,
+        ev,  # type: ignore[arg-type]
+        1.0,
+        gap_pct=gap,
+        bound=bound,
+    )
 
 
 def test_recommendation_names_the_best_mix_the_top_lever_and_the_costly_one():
     ranked = [
-        _combo({"hiring"}, 1_200),
-        _combo({"hiring", "bonus"}, 1_100),
-        _combo(set(), 1_000),
-        _combo({"bonus"}, 900),
+        _combo({"hiring"}, 1_200, 1_250),
+        _combo({"hiring", "bonus"}, 1_100, 1_190),
+        _combo(set(), 1_000, 1_100),
+        _combo({"bonus"}, 900, 1_000),
     ]
     text = recommend(ranked, {"hiring": 200.0, "bonus": -100.0}, ("bonus", "hiring"), 800)
     assert text.startswith("Use new hires: score 1,200, +400 against the status quo, +200 against")
+    assert "proven the best of the 4 combinations" in text
     assert "New hires adds the most: +200 on average" in text
     assert "Acquisition bonus costs more than it brings here: -100 on average" in text
     assert "no plan" not in text
+    assert "9.1 % at the median, 4.2-11.1 %" in text  # each plan's gap to its bound
+
+
+def test_recommendation_names_what_it_cannot_separate_and_by_how_much():
+    ranked = [
+        _combo({"hiring"}, 1_200, 1_250),
+        _combo({"hiring", "bonus"}, 1_180, 1_260),
+        _combo(set(), 1_000, 1_100),
+    ]
+    text = recommend(ranked, {}, ("bonus", "hiring"), 800)
+    assert text.startswith("Best plan found: new hires, score 1,200")
+    assert "Use " not in text
+    assert "1 other combination(s) could still beat it" in text
+    assert "acquisition bonus + new hires (its plan -1.7 %, up to +5.0 % on the leader)" in text
 
 
 def test_cli_compare_prints_the_ranked_table_and_writes_json_and_report(tmp_path: Path):

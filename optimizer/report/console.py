@@ -264,6 +264,8 @@ def levers_table(comparison) -> Table:  # type: ignore[no-untyped-def]
         ("#", "right"),
         ("levers", "left"),
         ("score", "right"),
+        ("bound", "right"),
+        ("gap", "right"),
         ("profit", "right"),
         ("new clients", "right"),
         ("revenue", "right"),
@@ -288,6 +290,8 @@ def levers_table(comparison) -> Table:  # type: ignore[no-untyped-def]
             str(rank),
             " + ".join(lever for lever in LEVERS if lever in combo.levers) or "none",
             money(row["score"]) if row["score"] is not None else f"no plan ({combo.status})",
+            money(row["bound"]),
+            "-" if combo.gap_pct is None else f"{combo.gap_pct:.1f} %",
             money(row["profit"]),
             "-" if row["new_clients"] is None else str(row["new_clients"]),
             money(row["revenue"]),
@@ -308,10 +312,16 @@ def print_comparison(console: Console, comparison) -> None:  # type: ignore[no-u
         console.print(levers_table(comparison))
     finally:
         console.width = width
+    raced = (
+        f", then {comparison.race_solves} more solves for the combinations the bounds left open"
+        if comparison.race_solves
+        else ""
+    )
     console.print(
         f"{len(comparison.ranked)} combinations, {comparison.per_combination_seconds:.1f} s "
-        f"each, {comparison.seconds:.1f} s in all; status quo scores "
-        f"{money(comparison.status_quo_score)} (goals charged in every score).",
+        f"each first{raced}, {comparison.seconds:.1f} s in all; status quo scores "
+        f"{money(comparison.status_quo_score)} (goals charged in every score; the bound is "
+        "the most any plan of that mix could score).",
         highlight=False,
     )
     console.print()

@@ -258,6 +258,8 @@ def _levers(s: Scenario, comparison: dict[str, Any]) -> str:
         )
         values = [
             c["score"] if c["score"] is not None else f"no plan ({c['status']})",
+            c.get("bound"),
+            None if c.get("gap_pct") is None else f"{c['gap_pct']:.1f} %",
             c["profit"],
             c["new_clients"],
             c["revenue"],
@@ -276,6 +278,8 @@ def _levers(s: Scenario, comparison: dict[str, Any]) -> str:
             "#",
             "levers",
             f"score, {escape(s.currency)}",
+            "bound",
+            "gap",
             "profit",
             "new clients",
             "revenue",
