@@ -580,7 +580,7 @@ def compare_section() -> str:
     lines += [
         "",
         "The recommended mix dominates every other combination (each of their plans is one of",
-        "its own: docs/decisions.md, \"Comparing levers\"), so the recommendation is proven",
+        'its own: docs/decisions.md, "Comparing levers"), so the recommendation is proven',
         "whatever its gap; the gap is how far its plan may be from the mix's best. By the 300 s",
         f"solves it scores {rec['score'] - simple['score']:+,} against the simplest mix tied with",
         "it in the comparison.",
