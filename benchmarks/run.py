@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/run.py --scale  # also the scale issue's solve study
     .venv/bin/python benchmarks/run.py --batch  # also the batch throughput study
     .venv/bin/python benchmarks/run.py --compare  # also the lever comparison study
+    .venv/bin/python benchmarks/run.py --spread  # also the run-to-run spread over seeds
     .venv/bin/python benchmarks/run.py --quick  # make bench-quick: compare with stored results
     .venv/bin/python benchmarks/run.py --report-only
 
@@ -30,6 +31,7 @@ LOAD = HERE / "results" / "api_load.json"
 PARALLEL = HERE / "results" / "parallel.json"
 NATIONAL = HERE / "results" / "national.json"
 COMPARE = HERE / "results" / "compare.json"
+SPREAD = HERE / "results" / "spread.json"
 
 
 def machine() -> str:
@@ -141,6 +143,7 @@ seed 0). Times in milliseconds; one process, nothing else running.
     text += scaling_section()
     text += batch_section()
     text += compare_section()
+    text += spread_section()
     text += pipeline_section()
     text += solve_section()
     text += parallel_section()
@@ -589,6 +592,31 @@ def compare_section() -> str:
     return "\n".join(lines)
 
 
+def spread_section() -> str:
+    if not SPREAD.exists():
+        return ""
+    sp = json.loads(SPREAD.read_text())
+    lines = [
+        "",
+        "## Run-to-run spread",
+        "",
+        f"`benchmarks/spread_study.py`: the default solve ({sp['seconds']:g} s, every CPU) of the",
+        "same scenario with seeds 0-4, one run after another; spread = (max - min) / mean.",
+        f"Machine: {sp['machine']}.",
+        "",
+        "| scenario | scores | mean | spread | best bound | goal |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for name, row in sp["scenarios"].items():
+        scores = ", ".join(f"{r['score'] / 1e6:.2f} M" for r in row["runs"])
+        lines.append(
+            f"| {name} | {scores} | {row['mean']:,} | {row['spread_pct']} % | "
+            f"{row['best_bound']:,} | 0.5 % |"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
 def quick() -> None:
     """A few minutes: small timings, build times and one peer run, each compared with the
     stored full run; prints every slowdown over 20 %."""
@@ -672,6 +700,10 @@ if __name__ == "__main__":
             import batch_study
 
             batch_study.main()
+        if "--spread" in sys.argv:
+            import spread_study
+
+            spread_study.main()
         if "--compare" in sys.argv:
             import compare_study
 

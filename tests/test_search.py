@@ -205,3 +205,52 @@ def test_the_proof_settings_bound_stays_above_a_known_plan(seed):
     result = cpsat_solve(s, options, Deadline.after(600), None, proof=True)
     assert result.best_bound is not None
     assert result.best_bound >= simulate(s, witness).score
+
+
+def test_the_relaxed_neighbourhood_frees_the_people_the_lp_disagrees_with():
+    """The LP's schedule agrees with the incumbent for everyone but one rep: a relaxed
+    neighbourhood of one person frees that rep, every time; with nobody to weigh it fills up
+    at random."""
+    from optimizer.plan import OFF, Cell
+    from optimizer.search.lns import GUIDED, _Search
+    from optimizer.status_quo import status_quo_plan
+
+    s = load_dataset("crimea")
+    plan = status_quo_plan(s)
+    search = _Search(s, LnsOptions(seed=3), 0.0)
+    chosen = {(a.person, a.period): Cell(a.role, a.territory) for a in plan.assignments}
+    odd = s.reps[4].id
+    search.relaxed = {}
+    for person in s.persons:
+        for p in range(s.periods):
+            cell = chosen.get((person.id, p), OFF)
+            search.relaxed[person.id, p] = (
+                {cell: 0.25, Cell("farmer", "zz"): 0.75} if person.id == odd else {cell: 1.0}
+            )
+    search.stats.size[GUIDED] = 1
+    for _ in range(5):
+        assert search.neighbourhood(GUIDED, plan).persons == {odd}
+    search.stats.size[GUIDED] = 4
+    hood = search.neighbourhood(GUIDED, plan)
+    assert odd in hood.persons and len(hood.persons) == 4
+
+
+def test_the_search_takes_relaxed_neighbourhoods_once_the_lp_is_solved():
+    s = load_dataset("long_cycle_equipment")
+    seen: list[LnsStats] = []
+    result = lns_solve(
+        s,
+        LnsOptions(
+            time_limit=20,
+            workers=1,
+            lp_bound=False,
+            guided=True,
+            stats=seen.append,
+            stagnation=500,
+        ),
+    )
+    assert result.plan is not None and simulate(s, result.plan).score == result.score
+    assert seen[-1].tried["relaxed"] > 0
+    unguided: list[LnsStats] = []
+    lns_solve(s, LnsOptions(time_limit=2, workers=1, stats=unguided.append))  # off by default
+    assert unguided[-1].tried["relaxed"] == 0

@@ -47,6 +47,7 @@ class LpBound:
     seconds: float
     rows: int
     columns: int
+    values: np.ndarray | None = None  # the LP's solution by model variable, when asked for
 
 
 def lp_bound(model: cp_model.CpModel, time_limit: float = 60.0, threads: int = 1) -> LpBound:
@@ -62,8 +63,10 @@ def snapshot(model: cp_model.CpModel) -> bytes:
         return path.read_bytes()
 
 
-def lp_bound_of(model_bytes: bytes, time_limit: float = 60.0, threads: int = 1) -> LpBound:
-    """`lp_bound` of a serialized CpModelProto."""
+def lp_bound_of(
+    model_bytes: bytes, time_limit: float = 60.0, threads: int = 1, values: bool = False
+) -> LpBound:
+    """`lp_bound` of a serialized CpModelProto; `values`: with the LP's solution."""
     import highspy
     from ortools.sat import cp_model_pb2
 
@@ -106,7 +109,10 @@ def lp_bound_of(model_bytes: bytes, time_limit: float = 60.0, threads: int = 1) 
     else:
         bound = None
     log.info("LP relaxation: bound %s in %.1f s (%d rows)", bound, seconds, rows.count)
-    return LpBound(bound, status, seconds, rows.count, len(lower))
+    solution = None
+    if values:
+        solution = lower.copy() if empty else np.asarray(h.getSolution().col_value, dtype=float)
+    return LpBound(bound, status, seconds, rows.count, len(lower), solution)
 
 
 def solve_lp(  # type: ignore[no-untyped-def]

@@ -30,12 +30,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from optimizer.deadline import Deadline, Stopped
-from optimizer.model import build_model
+from optimizer.model import Built, build_model
 from optimizer.model.solution import ortools_version
-from optimizer.plan import Plan, SolverInfo, SolverStatus
+from optimizer.plan import OFF, Cell, Plan, SolverInfo, SolverStatus
 from optimizer.result import Progress, SolveResult, make_result, relative_gap_pct
 from optimizer.scenario import Scenario
 from optimizer.search.bound import LP_MAX_VARIABLES, LpBound, lp_bound_of, snapshot
@@ -49,6 +50,9 @@ from optimizer.verify import SolveBug
 log = logging.getLogger(__name__)
 
 KINDS = ("region", "window", "pool", "random")
+# with the model's LP solved beside the search: the people whose LP schedules differ most from
+# the incumbent's (the relaxation's guide to where better plans lie)
+GUIDED = "relaxed"
 
 
 @dataclass
@@ -63,7 +67,7 @@ class LnsStats:
     def line(self) -> str:
         kinds = ", ".join(
             f"{k} {self.improved[k]}/{self.tried[k]} (size {self.size.get(k, 0):.0f})"
-            for k in KINDS
+            for k in self.size
             if self.tried[k]
         )
         return f"{self.iterations} neighbourhoods, {self.improvements} improvements: {kinds}"
@@ -88,6 +92,9 @@ class LnsOptions:
     max_sub_time_limit: float = 30.0
     stagnation: int | None = None  # neighbourhoods without improvement before giving up
     lp_bound: bool = True
+    # the relaxation's neighbourhoods, where the model's LP is solved (a trial: off, as 60 s
+    # on crimea and M showed no gain, docs/search.md)
+    guided: bool = False
     progress: Callable[[Progress], None] | None = None
     stats: Callable[[LnsStats], None] | None = None
     incumbent: Callable[[Plan], None] | None = None  # each new checked plan
@@ -116,7 +123,10 @@ class _Search:
         n = len(self.persons)
         self.stats = LnsStats(sub_time_limit=options.sub_time_limit)
         start_size = max(2.0, min(n, 8.0))
-        self.stats.size = dict.fromkeys(KINDS, start_size)
+        self.kinds: tuple[str, ...] = KINDS
+        # (person, period) -> cell -> its value in the LP's solution, once the LP is solved
+        self.relaxed: dict[tuple[str, int], dict[Cell, float]] | None = None
+        self.stats.size = dict.fromkeys((*KINDS, GUIDED), start_size)
         self.stats.size["window"] = max(1.0, s.periods / 4)
 
     # -- neighbourhoods -----------------------------------------------------------------------
@@ -153,6 +163,8 @@ class _Search:
             return Neighbourhood(kind, frozenset(region), periods, both=True)
         if kind == "region":
             return Neighbourhood(kind, frozenset(self._region(self._seed(works), size, works)))
+        if kind == GUIDED and self.relaxed is not None:
+            return Neighbourhood(kind, frozenset(self._relaxed(plan, size)))
         if kind == "pool":
             t = self._seed(works)
             chosen = set(works[t])
@@ -168,7 +180,7 @@ class _Search:
         """Up to `count` neighbourhoods of people (no windows) that free no one twice."""
         chosen: list[Neighbourhood] = []
         taken: set[str] = set()
-        kinds = [k for k in KINDS if k != "window"]
+        kinds = [k for k in self.kinds if k != "window"]
         for attempt in range(count * 10):
             if len(chosen) == count:
                 break
@@ -177,6 +189,23 @@ class _Search:
                 chosen.append(hood)
                 taken |= hood.persons
         return chosen
+
+    def _relaxed(self, plan: Plan, size: int) -> set[str]:
+        """`size` people drawn with weights: how much of each one's LP schedule lies away
+        from the incumbent's cells (sum over periods of 1 - the LP's value of that cell)."""
+        assert self.relaxed is not None
+        chosen = {(a.person, a.period): Cell(a.role, a.territory) for a in plan.assignments}
+        away: dict[str, float] = defaultdict(float)
+        for (person, p), values in self.relaxed.items():
+            away[person] += max(0.0, 1.0 - values.get(chosen.get((person, p), OFF), 0.0))
+        weighted = [x for x in self.persons if away[x] > 1e-6]
+        if len(weighted) < size:  # the LP agrees with the incumbent nearly everywhere
+            rest = [x for x in self.persons if x not in set(weighted)]
+            self.rng.shuffle(rest)
+            return set(weighted) | set(rest[: size - len(weighted)])
+        # weighted sampling without replacement: the largest u ** (1 / w)
+        keys = {x: self.rng.random() ** (1.0 / away[x]) for x in weighted}
+        return set(sorted(weighted, key=lambda x: -keys[x])[:size])
 
     def _seed(self, works: dict[str, set[str]]) -> str:
         active = sorted(t for t, people in works.items() if people)
@@ -193,6 +222,30 @@ class _Search:
             if len(chosen) >= size:
                 break
         return chosen
+
+
+def _cell_columns(built: Built) -> dict[tuple[str, int], dict[Cell, int]]:
+    """Each working cell's column in the model (-1 for a cell fixed to 0, -2 fixed to 1)."""
+    out: dict[tuple[str, int], dict[Cell, int]] = {}
+    for key, lits in built.build.vars.cells.items():
+        out[key] = {
+            cell: (-2 if lit else -1) if isinstance(lit, int) else lit.Index()
+            for cell, lit in lits.items()
+        }
+    return out
+
+
+def _cell_values(
+    where: dict[tuple[str, int], dict[Cell, int]], values: np.ndarray
+) -> dict[tuple[str, int], dict[Cell, float]]:
+    """The LP's value of every cell."""
+    return {
+        key: {
+            cell: 1.0 if col == -2 else 0.0 if col == -1 else float(values[col])
+            for cell, col in cols.items()
+        }
+        for key, cols in where.items()
+    }
 
 
 def lns_solve(
@@ -222,15 +275,19 @@ def lns_solve(
     bound_box: dict[str, LpBound] = {}
     bound_thread = None
     cells = sum(len(options_) for options_ in search.models.domains.cells.values())
-    if options.lp_bound:
+    guided = options.guided and cells <= LP_MAX_VARIABLES and options.executor is None
+    if options.lp_bound or guided:
         # the model's own LP where it solves (the whole model is ~1.1 x its cells), else the
         # flow LP: both beside the search
         # built before the search (measured on M: built beside it, in a thread, the LP no
         # longer finished within 60 s and the search ran 17 neighbourhoods instead of 31)
         frozen = None
+        where: dict[tuple[str, int], dict[Cell, int]] = {}
         if cells <= LP_MAX_VARIABLES:
             try:
-                frozen = snapshot(build_model(s, deadline=deadline).model)
+                whole = build_model(s, deadline=deadline)
+                frozen = snapshot(whole.model)
+                where = _cell_columns(whole) if guided else {}
             except Stopped:
                 frozen = None
         domains = search.models.domains
@@ -239,7 +296,10 @@ def lns_solve(
         def compute_bound() -> None:
             try:
                 if frozen is not None:
-                    bound_box["lp"] = lp_bound_of(frozen, time_limit=limit)
+                    lp = lp_bound_of(frozen, time_limit=limit, values=bool(where))
+                    bound_box["lp"] = lp
+                    if where and lp.values is not None:
+                        search.relaxed = _cell_values(where, lp.values)
                 elif cells > LP_MAX_VARIABLES and flow_columns(s, domains) <= FLOW_MAX_COLUMNS:
                     bound_box["lp"] = flow_bound(s, domains, time_limit=limit)
             except Exception:  # a bound is a bonus: never fail the search for it
@@ -247,6 +307,8 @@ def lns_solve(
 
         bound_thread = threading.Thread(target=compute_bound, name="ledokol-lp-bound", daemon=True)
         bound_thread.start()
+        if guided:
+            search.kinds = (*KINDS, GUIDED)
 
     warm_eval = start[1]
     plan, evaluation = start
@@ -296,7 +358,7 @@ def lns_solve(
         if since_improvement >= stagnation:
             log.info("LNS: no improvement in %d neighbourhoods; stopping", since_improvement)
             break
-        kind = KINDS[kind_cycle % len(KINDS)]
+        kind = search.kinds[kind_cycle % len(search.kinds)]
         kind_cycle += 1
         hood = search.neighbourhood(kind, plan)
         if not hood.persons and not hood.periods:
