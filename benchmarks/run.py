@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/run.py --batch  # also the batch throughput study
     .venv/bin/python benchmarks/run.py --compare  # also the lever comparison study
     .venv/bin/python benchmarks/run.py --spread  # also the run-to-run spread over seeds
+    .venv/bin/python benchmarks/run.py --gaps  # also every dataset's gap at 60 s, S proven
     .venv/bin/python benchmarks/run.py --quick  # make bench-quick: compare with stored results
     .venv/bin/python benchmarks/run.py --report-only
 
@@ -32,6 +33,8 @@ PARALLEL = HERE / "results" / "parallel.json"
 NATIONAL = HERE / "results" / "national.json"
 COMPARE = HERE / "results" / "compare.json"
 SPREAD = HERE / "results" / "spread.json"
+GAPS = HERE / "results" / "gaps.json"
+PEERS = HERE / "results" / "peers.json"
 
 
 def machine() -> str:
@@ -144,6 +147,7 @@ seed 0). Times in milliseconds; one process, nothing else running.
     text += batch_section()
     text += compare_section()
     text += spread_section()
+    text += goals_section()
     text += pipeline_section()
     text += solve_section()
     text += parallel_section()
@@ -617,6 +621,94 @@ def spread_section() -> str:
     return "\n".join(lines)
 
 
+def goals_section() -> str:
+    """Issue 14's goals side by side with what the studies measured."""
+    if not (GAPS.exists() and SPREAD.exists() and COMPARE.exists()):
+        return ""
+    gaps = {r["instance"]: r for r in json.loads(GAPS.read_text())["rows"]}
+    spread = json.loads(SPREAD.read_text())["scenarios"]
+    comparison = json.loads(COMPARE.read_text())
+    peers = {r["instance"]: r for r in json.loads(PEERS.read_text())} if PEERS.exists() else {}
+
+    def yes(ok: bool | None) -> str:
+        return "not measured" if ok is None else "yes" if ok else "**no**"
+
+    datasets = [r for name, r in gaps.items() if name != "S"]
+    worst = max(datasets, key=lambda r: r["gap_pct"] if r["gap_pct"] is not None else 1e9)
+    crimea, s = gaps["crimea"], gaps["S"]
+    m_gaps = sorted(
+        100 * (r["bound"] - r["score"]) / r["score"] for r in spread["M"]["runs"] if r["bound"]
+    )
+    rows = [
+        ("crimea: gap <= 1 % in 60 s", f"{crimea['gap_pct']} %", crimea["gap_pct"] <= 1),
+        (
+            "every shipped dataset <= 1 % in 60 s",
+            ", ".join(f"{r['instance']} {r['gap_pct']} %" for r in datasets),
+            worst["gap_pct"] <= 1,
+        ),
+        (
+            "S: proven optimal in <= 2 s",
+            f"{s['status']} in {s['seconds']} s",
+            s["status"] == "OPTIMAL" and s["seconds"] <= 2,
+        ),
+        (
+            "spread over 5 seeds at 60 s <= 0.5 %",
+            f"crimea {spread['crimea']['spread_pct']} %, M {spread['M']['spread_pct']} %",
+            max(spread["crimea"]["spread_pct"], spread["M"]["spread_pct"]) <= 0.5,
+        ),
+        (
+            "M: gap <= 2 % in 60 s",
+            f"{m_gaps[len(m_gaps) // 2]:.1f} % at the median of 5 seeds",
+            m_gaps[len(m_gaps) // 2] <= 2,
+        ),
+    ]
+    for size, goal, budget in (("L", 3, 120), ("XL", 5, 300)):
+        if size in peers:
+            p = peers[size]
+            led = next(x for x in p["peers"] if x["peer"] == "ledokol")
+            rows.append(
+                (
+                    f"{size}: gap <= {goal} % in {budget} s",
+                    f"not measured at {budget} s; {led['gap_pct']} % at {p['time_limit']:g} s "
+                    "(peers table)",
+                    None,
+                )
+            )
+    first = comparison["runs"][0]
+    rows.append(
+        (
+            "compare crimea: the recommendation is the best, or within its stated uncertainty",
+            f"{' + '.join(first['levers'])}, proven (it dominates every other mix) in "
+            f"{len(comparison['runs'])} of {len(comparison['runs'])} runs",
+            all(r["proven"] for r in comparison["runs"]),
+        )
+    )
+    lines = [
+        "",
+        "## Issue 14's goals",
+        "",
+        "Measured by `benchmarks/gaps_study.py`, `spread_study.py` and `compare_study.py` (the",
+        "sections above); gaps are to a true bound.",
+        "",
+        "| goal | measured | met |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {goal} | {value} | {yes(ok)} |" for goal, value, ok in rows]  # type: ignore[arg-type]
+    lines += [
+        "",
+        "Why the gaps stay: on crimea both sides are short. The bound: CP-SAT at linearization",
+        "level 2 reaches about 85 M in 15 s and 84 M in 300 s; the Lagrangian split gives",
+        "86.1-86.5 M (its territory blocks do not close); the LP keeps fractions of farmers and",
+        'hunters (docs/search.md, "Bounds"). The plans: the neighbourhood search makes about 26',
+        "steps in the 45 s after the proof stage and ends 74-78 M, where 300 s of one worker reach",
+        "82.8 M on the widest lever mix; the relaxation-guided neighbourhoods did not move the",
+        "mean (docs/search.md). S: the proof settings prove it in 2.0 s on the AMD machine of the",
+        "timings (docs/search.md), in the time above on the machine of these studies.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def quick() -> None:
     """A few minutes: small timings, build times and one peer run, each compared with the
     stored full run; prints every slowdown over 20 %."""
@@ -704,6 +796,10 @@ if __name__ == "__main__":
             import spread_study
 
             spread_study.main()
+        if "--gaps" in sys.argv:
+            import gaps_study
+
+            gaps_study.main()
         if "--compare" in sys.argv:
             import compare_study
 
