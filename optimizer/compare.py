@@ -210,7 +210,7 @@ def compare(s: Scenario, options: CompareOptions | None = None) -> Comparison:
     first = max(MIN_SECONDS, share * options.time_limit / max(waves, 1))
     race.open(processes)
     try:
-        race.run(list(race.variants), first, total=len(combos))
+        race.run(list(race.variants), first, total=len(race.variants))
         race.pool()
         race.tighten()
         passes = 0
