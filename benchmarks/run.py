@@ -15,6 +15,7 @@ machine it ran on.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import platform
@@ -33,6 +34,15 @@ PARALLEL = HERE / "results" / "parallel.json"
 NATIONAL = HERE / "results" / "national.json"
 COMPARE = HERE / "results" / "compare.json"
 SPREAD = HERE / "results" / "spread.json"
+# the studies `run.py FLAG` adds to the default run (each writes its results/*.json)
+OPTIONAL_STUDIES = {
+    "--scale": "solve_study",
+    "--load": "load_api",
+    "--batch": "batch_study",
+    "--spread": "spread_study",
+    "--gaps": "gaps_study",
+    "--compare": "compare_study",
+}
 GAPS = HERE / "results" / "gaps.json"
 PEERS = HERE / "results" / "peers.json"
 
@@ -780,30 +790,9 @@ if __name__ == "__main__":
         run_benchmarks()
         peers_study.main()
         scaling_study.main()
-        if "--scale" in sys.argv:
-            import solve_study
-
-            solve_study.main()
-        if "--load" in sys.argv:
-            import load_api
-
-            load_api.main()
-        if "--batch" in sys.argv:
-            import batch_study
-
-            batch_study.main()
-        if "--spread" in sys.argv:
-            import spread_study
-
-            spread_study.main()
-        if "--gaps" in sys.argv:
-            import gaps_study
-
-            gaps_study.main()
-        if "--compare" in sys.argv:
-            import compare_study
-
-            compare_study.main()
+        for flag, study in OPTIONAL_STUDIES.items():
+            if flag in sys.argv:
+                importlib.import_module(study).main()
         if "--pipeline" in sys.argv:
             import pipeline_study
 

@@ -27,6 +27,7 @@ from optimizer.result import relative_gap_pct
 from optimizer.scenario import InvalidInput, Scenario, load_scenario
 from optimizer.simulate import Evaluation, simulate
 from optimizer.status_quo import status_quo_plan
+from optimizer.verify import SolveBug
 
 LEVERS = ("rotation", "split", "bonus", "hiring", "targets")
 LABELS = {
@@ -288,6 +289,8 @@ class _Race:
         self.results: dict[frozenset[str], Combination] = {}
         self.solves = 0
         self._executor: Any = None
+        # (combination, other combination, the other's objective then): plans already offered
+        self._offered: set[tuple[frozenset[str], frozenset[str], int | None]] = set()
 
     def open(self, processes: int) -> None:
         if processes > 1:  # side by side on the search's executor (local processes)
@@ -381,9 +384,14 @@ class _Race:
             if combo.levers not in self.variants:
                 continue
             narrower = [c for c in have if self.narrows(c.levers, combo.levers)]
-            offered = {id(c): c for c in [*narrower[:POOL], *have[:POOL]]}
-            for other in offered.values():
-                if other is not combo and other.plan is not None and self.adopt(combo, other.plan):
+            candidates = {id(c): c for c in [*narrower[:POOL], *have[:POOL]]}
+            for other in candidates.values():
+                # a combination's plan changes only with its objective: offer each plan once
+                key = (combo.levers, other.levers, other.objective)
+                if other is combo or other.plan is None or key in self._offered:
+                    continue
+                self._offered.add(key)
+                if self.adopt(combo, other.plan):
                     if combo.status == "OPTIMAL":  # proven for its own plan, not this one
                         combo.status = "FEASIBLE"
                     self._refresh(combo)
@@ -434,7 +442,7 @@ class _Race:
     def _refresh(self, combo: Combination) -> None:
         score = combo.score
         if combo.bound is not None and score is not None and combo.bound < score:
-            raise AssertionError(f"{combo.label()}: bound {combo.bound} below plan {score}")
+            raise SolveBug(f"compare, {combo.label()}: bound {combo.bound} below plan {score}")
         combo.gap_pct = (
             None if combo.bound is None or score is None else relative_gap_pct(score, combo.bound)
         )
@@ -541,14 +549,17 @@ def _solve_one(
     when it has one: status, plan JSON, bound, seconds. `extra_bound` adds a bound the solve
     alone would not compute in a short time: "flow" (the flow LP, first, within the time) or
     "lp" (the model's LP, beside the search)."""
-    from optimizer.search.flow import flow_bound
+    from optimizer.domains import build_domains
+    from optimizer.search.flow import FLOW_MAX_COLUMNS, flow_bound, flow_columns
     from optimizer.solve import solve
 
     started = time.monotonic()
     v = load_scenario(json.loads(scenario_json))
     flow = None
     if extra_bound == "flow":
-        flow = flow_bound(v, time_limit=seconds / 2).bound
+        domains = build_domains(v)
+        if flow_columns(v, domains) <= FLOW_MAX_COLUMNS:  # the size the search tries it at
+            flow = flow_bound(v, domains, time_limit=seconds / 2).bound
     left = max(MIN_SECONDS / 2, seconds - (time.monotonic() - started))
     options = combination_options(
         left if deterministic is None else seconds, seed, strategy, deterministic

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 from test_cli import LEDOKOL
 
+from optimizer.awkward import awkward
 from optimizer.compare import (
     LEVERS,
     Combination,
@@ -227,3 +228,39 @@ def test_cli_compare_prints_the_ranked_table_and_writes_json_and_report(tmp_path
     assert len(saved["ranked"]) == 4 and saved["levers"] == ["bonus", "hiring"]
     page = (tmp_path / "r.html").read_text()
     assert "id='levers'" in page and "id='recommendation'" in page
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_compare_on_awkward_scenarios_keeps_every_rule_and_a_true_bound(seed):
+    """Awkward scenarios (baselines, locks on positions, leave, one trainer seat): each
+    combination's plan keeps its own rules and scores what the comparison says, below its
+    bound; a combination that dominates another scores at least that one's best plan (the
+    plans are pooled); a lever the scenario's locks need is reported, not crashed on."""
+    s, _ = awkward(6, 4, 5, seed)
+    result = compare(
+        s,
+        CompareOptions(
+            time_limit=600, processes=1, seed=0, strategy="cp-sat", deterministic_time=0.5
+        ),
+    )
+    compared = result.compared
+    by = {c.levers: c for c in result.ranked}
+    assert len(by) == 2 ** len(compared)
+    for combo in result.ranked:
+        if combo.error is not None:
+            assert combo.status == "INVALID" and combo.plan is None
+            continue
+        v = variant(s, combo.levers, compared)
+        assert combo.plan is not None, combo.label()
+        assert simulate(v, combo.plan).violations == (), combo.label()
+        assert simulate(charged(s, v), combo.plan).score == combo.score
+        assert combo.bound is not None and combo.bound >= combo.score
+    neutral = s.policy.bonus is not None and s.neutral_level in s.policy.bonus.levels
+    for wide in by.values():
+        judged = "targets" in wide.levers or "targets" not in compared
+        if wide.score is None or not judged:
+            continue
+        for narrow in by.values():
+            if narrow.score is not None and narrows(narrow.levers, wide.levers, neutral):
+                assert wide.score >= narrow.score, (narrow.label(), wide.label())
+                assert narrow.bound <= wide.bound
