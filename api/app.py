@@ -447,10 +447,14 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
 
     @app.post("/v1/solves/{job_id}/cancel", status_code=202, response_model=JobOut, tags=["solves"])
     def cancel(job_id: str, key: Key) -> JobOut:
-        """Stop the search; the best plan found so far is kept and served."""
-        owned(job_id, key)
+        """Stop the search; the best plan found so far is kept and served. A finished job has
+        nothing to stop: 409 with its state."""
+        current = owned(job_id, key)
+        if current.finished:
+            raise Problem(409, f"the job has finished ({current.status}); nothing to cancel")
         job = store.request_cancel(job_id, key.owner)
-        assert job is not None
+        if job is None:  # deleted meanwhile
+            raise Problem(404, f"no job '{job_id}'")
         return job_out(job)
 
     @app.delete("/v1/solves/{job_id}", status_code=204, tags=["solves"])

@@ -1,8 +1,11 @@
-"""The request body limit, for declared lengths and chunked uploads alike.
+"""The request body limit, for declared lengths and chunked uploads alike, and bodies that are
+not JSON documents.
 
 An ASGI middleware: a `Content-Length` over the limit is refused before a byte is read; any
 other body is read up to the limit and refused the moment it goes over, so a chunked upload
-cannot slip past. The application then gets the body it would have read.
+cannot slip past. A JSON body that cannot be read as a document (not UTF-8, nested deeper
+than a scenario ever is, a number of thousands of digits) is answered 400 with the reason in
+one line. The application then gets the body it would have read.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import json
 from typing import Any
 
 from api.problems import PROBLEM, TITLES
+from optimizer.scenario import InvalidInput, parse_json
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -49,7 +53,15 @@ class BodyLimit:
             chunks.append(body)
             if not message.get("more_body", False):
                 break
-        replay = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+        whole = b"".join(chunks)
+        if whole and b"json" in headers.get(b"content-type", b""):
+            try:
+                parse_json(whole, "request body")
+            except InvalidInput as error:
+                detail = f"the request body is not a JSON document: {error.problems[0]}"
+                await self._answer(scope, send, 400, detail)
+                return
+        replay = [{"type": "http.request", "body": whole, "more_body": False}]
 
         async def replayed() -> Message:
             if replay:
@@ -59,19 +71,23 @@ class BodyLimit:
         await self.app(scope, replayed, send)
 
     async def _refuse(self, scope: Scope, send: Any) -> None:
+        detail = f"the request body is over the limit of {self.max_bytes:,} bytes"
+        await self._answer(scope, send, 413, detail)
+
+    async def _answer(self, scope: Scope, send: Any, status: int, detail: str) -> None:
         body = json.dumps(
             {
                 "type": "about:blank",
-                "title": TITLES[413],
-                "status": 413,
-                "detail": f"the request body is over the limit of {self.max_bytes:,} bytes",
+                "title": TITLES[status],
+                "status": status,
+                "detail": detail,
                 "instance": scope.get("path", ""),
             }
         ).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", PROBLEM.encode()),
                     (b"content-length", str(len(body)).encode()),

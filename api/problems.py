@@ -15,6 +15,7 @@ from optimizer.scenario import InvalidInput
 log = logging.getLogger("ledokol.api")
 
 PROBLEM = "application/problem+json"
+MAX_ERRORS = 100  # field errors listed in one answer; then how many more
 
 TITLES = {
     400: "Bad request",
@@ -70,11 +71,11 @@ def problem_response(
 def invalid_input(error: InvalidInput, prefix: str) -> Problem:
     """Our validators' `path: message` lines as field errors under `prefix` (e.g. scenario)."""
     errors = []
-    for line in error.problems:
+    for line in error.shown(MAX_ERRORS):
         path, sep, message = line.partition(": ")
         field = f"{prefix}.{path}" if sep and path and path != "(root)" else prefix
         errors.append({"field": field, "message": message if sep else line})
-    return Problem(422, f"{prefix} is invalid: {len(errors)} problem(s)", errors)
+    return Problem(422, f"{prefix} is invalid: {len(error.problems):,} problem(s)", errors)
 
 
 def _field(loc: tuple[Any, ...]) -> str:

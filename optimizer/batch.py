@@ -70,7 +70,7 @@ class RegionSolver:
         self.workers = workers
         self.seed = seed
 
-    def solve(self, name: str, file: str, text: str) -> dict[str, Any]:
+    def solve(self, name: str, file: str, text: bytes) -> dict[str, Any]:
         """{"record": one summary row, "plan": plan JSON or None, "report": HTML or None}."""
         started = time.monotonic()
         record: dict[str, Any] = dict.fromkeys(FIELDS)
@@ -92,21 +92,14 @@ class RegionSolver:
         record["seconds"] = round(time.monotonic() - started, 2)
         return answer
 
-    def _solve(self, text: str, record: dict[str, Any]) -> dict[str, Any]:
+    def _solve(self, text: bytes, record: dict[str, Any]) -> dict[str, Any]:
         from optimizer.report.html import render_html
-        from optimizer.scenario import InvalidInput, load_scenario
+        from optimizer.scenario import load_scenario, parse_json
         from optimizer.simulate import simulate
         from optimizer.solve import SolveOptions, solve
         from optimizer.status_quo import status_quo_plan
 
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InvalidInput(
-                f"invalid scenario {record['file']}",
-                [f"not JSON: {error.msg} at line {error.lineno}"],
-            ) from None
-        s = load_scenario(data)
+        s = load_scenario(parse_json(text, f"scenario {record['file']}"))
         options = SolveOptions(time_limit=self.time_limit, workers=self.workers, seed=self.seed)
         result = solve(s, options)
         status_quo = simulate(s, status_quo_plan(s))
@@ -192,7 +185,7 @@ def run_batch(
             worker=RegionSolver,
             args=(time_limit, workers, seed),
         )
-        tasks = [(f.stem, str(f), f.read_text(encoding="utf-8", errors="replace")) for f in todo]
+        tasks = [(f.stem, str(f), f.read_bytes()) for f in todo]
         answered: set[int] = set()
         try:
             for i, answer in pool.each(tasks):

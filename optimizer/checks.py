@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from optimizer.scenario import Rep, Scenario
+    from optimizer.scenario import Person, Rep, Scenario
 
 Check = Callable[["Scenario"], Iterator[str]]
 
@@ -21,11 +21,23 @@ def scenario_issues(s: Scenario) -> list[str]:
     problems: list[str] = []
     for check in CHECKS:
         problems.extend(check(s))
+    if not problems:  # it reads the people, positions and levels the checks above vouch for
+        problems.extend(check_score_range(s))
     return problems
 
 
 def _duplicates(ids: list[str]) -> list[str]:
     return [i for i, n in Counter(ids).items() if n > 1]
+
+
+def _some(noun: str, items: list[object], shown: int = 5) -> str:
+    """`period 14` or `3 periods (12, 13, 14)` or `1,000,000 periods (12, 13, 14, 15, 16, ...
+    and 999,995 more)`: one message for a list however long."""
+    if len(items) == 1:
+        return f"{noun} {items[0]}"
+    head = ", ".join(str(i) for i in items[:shown])
+    more = f", ... and {len(items) - shown:,} more" if len(items) > shown else ""
+    return f"{len(items):,} {noun}s ({head}{more})"
 
 
 def check_ids(s: Scenario) -> Iterator[str]:
@@ -65,11 +77,15 @@ def check_reps(s: Scenario) -> Iterator[str]:
             yield f"{where}.roles: must name at least one of hunter, farmer"
         for dup in _duplicates(list(r.roles)):
             yield f"{where}.roles: '{dup}' listed twice"
-        for p in r.unavailable:
-            if p >= periods:
-                yield f"{where}.unavailable: period {p} is outside the horizon 0..{periods - 1}"
-        for dup in _duplicates([str(p) for p in r.unavailable]):
-            yield f"{where}.unavailable: period {dup} listed twice"
+        outside = [p for p in r.unavailable if p >= periods]
+        if outside:
+            yield (
+                f"{where}.unavailable: {_some('period', outside)} "
+                f"{'is' if len(outside) == 1 else 'are'} outside the horizon 0..{periods - 1}"
+            )
+        twice = _duplicates([str(p) for p in r.unavailable])
+        if twice:
+            yield f"{where}.unavailable: {_some('period', twice)} listed twice"
         if len(r.productivity_pct) > periods:
             yield (
                 f"{where}.productivity_pct: {len(r.productivity_pct)} values for a "
@@ -233,6 +249,80 @@ def check_baseline(s: Scenario) -> Iterator[str]:
 def check_people(s: Scenario) -> Iterator[str]:
     if not s.reps and not s.positions:
         yield "reps: the scenario has no reps and no open positions to plan"
+
+
+SCORE_LIMIT = 2**62  # the score and every sum the model forms stay inside 64 bits, with room
+
+
+def check_score_range(s: Scenario) -> Iterator[str]:
+    """The score fits in 64 bits for every plan (spec section 4): the sum of the largest value
+    every money term and every count product could take stays below `SCORE_LIMIT`; otherwise
+    the one problem names the field that contributes most."""
+    periods = s.periods
+    persons = s.persons
+    people = len(persons)
+    bonus = s.policy.bonus
+    uplift = max([100] + [level.uplift_pct for level in bonus.levels] if bonus else [100])
+    terms: list[tuple[int, str]] = []
+    wins = 0
+    for t in s.territories:
+        where = f"territories[{t.id}]"
+        pool = t.prospects + t.prospect_inflow * periods
+        accounts = t.accounts + pool
+        wins += pool
+        horizon = periods + s.defaults.terminal_value_periods
+        terms += [
+            (accounts * t.account_value * horizon, f"{where}.account_value"),
+            (accounts * (t.account_revenue or 0) * periods, f"{where}.account_revenue"),
+            (accounts * 100 * periods, f"{where}.accounts"),
+            (pool * max(100, t.win_share_pct) * periods, f"{where}.prospects"),
+            (t.handover_cost * people * periods, f"{where}.handover_cost"),
+            (t.accounts_per_farmer * 100 * people * periods, f"{where}.accounts_per_farmer"),
+        ]
+    for x in persons:
+        field = "hiring" if x.is_position else f"reps[{x.id}]"
+        prod = max([100, *_productivities(s, x)])
+        terms += [
+            (x.salary * periods, f"{field}.salary"),
+            (x.travel_cost * periods, f"{field}.travel_cost"),
+            (x.hunter_capacity * prod * uplift * periods, f"{field}.hunter_capacity"),
+            (x.farmer_capacity_pct * prod * periods, f"{field}.farmer_capacity_pct"),
+        ]
+    if s.hiring is not None:
+        terms.append((s.hiring.hire_cost * len(s.positions), "hiring.hire_cost"))
+    if bonus is not None:
+        for level in bonus.levels:
+            field = f"policy.bonus.levels[{level.name}].per_client"
+            terms.append((level.per_client * wins, field))
+    goals = s.policy.targets
+    if goals is not None:
+        nc = goals.new_client_shortfall_cost * (goals.goal_new_clients or 0)
+        rev = goals.revenue_shortfall_cost_pct * (goals.goal_revenue or 0)
+        terms += [
+            (nc, "policy.targets.new_client_shortfall_cost"),
+            ((goals.goal_new_clients or 0) * 100, "policy.targets.goal_new_clients"),
+            (rev, "policy.targets.goal_revenue"),
+        ]
+    changes = people * periods
+    terms += [
+        (s.defaults.role_switch_cost * changes, "defaults.role_switch_cost"),
+        (s.defaults.bench_cost * changes, "defaults.bench_cost"),
+    ]
+    if s.baseline is not None:
+        terms.append((s.baseline.change_cost * changes, "baseline.change_cost"))
+    total = sum(size for size, _ in terms)
+    if total >= SCORE_LIMIT:
+        size, field = max(terms)
+        yield (
+            f"{field}: too large: the score could reach {total:.3g}, beyond the 64-bit range "
+            f"the plan is scored in ({SCORE_LIMIT:.3g}); this field's part is {size:.3g}"
+        )
+
+
+def _productivities(s: Scenario, x: Person) -> tuple[int, ...]:
+    if x.is_position:
+        return s.hiring.ramp_pct if s.hiring is not None else ()
+    return s.rep_by_id[x.id].productivity_pct
 
 
 CHECKS: tuple[Check, ...] = (

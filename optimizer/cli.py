@@ -18,7 +18,13 @@ from rich.console import Console
 
 from optimizer.plan import Plan
 from optimizer.result import SolveResult
-from optimizer.scenario import InvalidInput, Scenario, load_scenario, readable_errors
+from optimizer.scenario import (
+    InvalidInput,
+    Scenario,
+    load_scenario,
+    read_json,
+    readable_errors,
+)
 from optimizer.simulate import simulate
 from optimizer.status_quo import status_quo_plan
 
@@ -84,18 +90,11 @@ def load_plan(path: Path) -> Plan:
     """Read a plan file; `InvalidInput` names what is wrong."""
     from pydantic import ValidationError
 
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InvalidInput(f"cannot read plan {path}", [error.strerror or str(error)]) from None
-    except json.JSONDecodeError as error:
-        raise InvalidInput(
-            f"invalid plan {path}", [f"not JSON: {error.msg} at line {error.lineno}"]
-        ) from None
+    what, data = read_json(path, "plan")
     try:
         return Plan.model_validate(data)
     except ValidationError as error:
-        raise InvalidInput(f"invalid plan {path}", readable_errors(error, data)) from None
+        raise InvalidInput(f"invalid {what}", readable_errors(error, data)) from None
 
 
 @app.command()

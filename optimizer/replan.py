@@ -35,8 +35,8 @@ from optimizer.scenario import (
     Frozen,
     InvalidInput,
     Scenario,
-    _read_json,
     load_scenario,
+    read_json,
     readable_errors,
 )
 from optimizer.simulate import simulate
@@ -61,7 +61,7 @@ class Actuals(Frozen):
 
 def load_actuals(source: str | Path | dict[str, Any]) -> Actuals:
     """Read and validate an actuals file; `InvalidInput` names the field."""
-    what, data = _read_json(source, "actuals")
+    what, data = read_json(source, "actuals")
     try:
         return Actuals.model_validate(data)
     except ValidationError as error:

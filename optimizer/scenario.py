@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -24,9 +25,10 @@ Money = Annotated[int, Strict(), Field(ge=0, description="Integer currency units
 Percent = Annotated[int, Strict(), Field(ge=0, le=100)]
 Factor = Annotated[int, Strict(), Field(ge=0, description="Integer percent, may exceed 100.")]
 Period = Annotated[int, Strict(), Field(ge=0, description="Period index, 0 = first month.")]
-Km = Annotated[float, Strict(), Field(ge=0)]
+Km = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
 Role = Literal["hunter", "farmer"]
-Id = Annotated[str, Strict(), Field(min_length=1)]
+ID_PATTERN = r"^[^\x00-\x1f\x7f]+$"  # no control characters (a NUL, a tab, a newline)
+Id = Annotated[str, Strict(), Field(min_length=1, pattern=ID_PATTERN)]
 
 EARTH_RADIUS_KM = 6371.0
 POSITION_PREFIX = "H-"
@@ -52,8 +54,8 @@ class Defaults(Frozen):
 class Territory(Frozen):
     id: Id
     name: str = ""
-    lat: Annotated[float, Strict(), Field(ge=-90, le=90)] | None = None
-    lon: Annotated[float, Strict(), Field(ge=-180, le=180)] | None = None
+    lat: Annotated[float, Strict(), Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
+    lon: Annotated[float, Strict(), Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
     long_cycle: bool = False
     accounts: Count
     account_value: Money = Field(description="Margin of one served account per period.")
@@ -113,12 +115,19 @@ class Hiring(Frozen):
     hunter_capacity: Count
     farmer_capacity_pct: Factor
     ramp_pct: tuple[Factor, ...] = ()
-    territories: tuple[Id, ...] | None = None
+    territories: tuple[Id, ...] | None = Field(
+        default=None,
+        description="Where positions open: null = every territory, [] = none.",
+    )
     positions_per_territory: Count = 1
 
     @property
     def per_period_cap(self) -> int:
         return self.max_hires if self.max_hires_per_period is None else self.max_hires_per_period
+
+    def where(self, every: tuple[str, ...]) -> tuple[str, ...]:
+        """The territories positions open in: the list given (empty: none), or `every`."""
+        return every if self.territories is None else self.territories
 
 
 class Training(Frozen):
@@ -303,7 +312,7 @@ class Scenario(Frozen):
         if self.hiring is None or not self.policy.hiring_on:
             return ()
         taken = {r.from_position for r in self.reps if r.from_position}
-        where = self.hiring.territories or tuple(t.id for t in self.territories)
+        where = self.hiring.where(tuple(t.id for t in self.territories))
         return tuple(
             Position(id=pid, territory=t, k=k)
             for t in where
@@ -557,9 +566,16 @@ class InvalidInput(Exception):
         self.problems = problems
 
     def __str__(self) -> str:
-        lines = "\n".join(f"  - {p}" for p in self.problems)
+        lines = "\n".join(f"  - {p}" for p in self.shown())
         noun = "problem" if len(self.problems) == 1 else "problems"
-        return f"{self.what}: {len(self.problems)} {noun}\n{lines}"
+        return f"{self.what}: {len(self.problems):,} {noun}\n{lines}"
+
+    def shown(self, at_most: int = 50) -> list[str]:
+        """The problems to print: the first `at_most`, then how many more there are."""
+        if len(self.problems) <= at_most:
+            return list(self.problems)
+        rest = len(self.problems) - at_most
+        return [*self.problems[:at_most], f"and {rest:,} more problem{'s' if rest > 1 else ''}"]
 
 
 def load_scenario(source: str | Path | dict[str, Any]) -> Scenario:
@@ -567,30 +583,140 @@ def load_scenario(source: str | Path | dict[str, Any]) -> Scenario:
 
     Raises `InvalidInput` listing every problem as `path: message`.
     """
-    what, data = _read_json(source, "scenario")
+    what, data = read_json(source, "scenario")
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        raise InvalidInput(f"invalid {what}", readable_errors(error, data)) from None
+        problems = readable_errors(error, data)
+        problems += [p for p in cross_entity_despite(error, data) if p not in problems]
+        raise InvalidInput(f"invalid {what}", problems) from None
 
 
-def _read_json(source: str | Path | dict[str, Any], kind: str) -> tuple[str, Any]:
-    import json
+def cross_entity_despite(error: ValidationError, data: Any) -> list[str]:
+    """The cross-entity problems a scenario with field errors has besides them (spec section 2:
+    every problem at once). Each broken value is patched with the nearest value its field
+    accepts (the bound it broke, a zero of its type); if that leaves the fields valid, the
+    cross-entity checks run on the patched copy, and the problems they find about a patched
+    field are dropped (they are about the stand-in). Nothing when a field cannot be patched
+    (a missing id, say): the field errors come first."""
+    import copy
 
+    if not isinstance(data, dict):
+        return []
+    patched = copy.deepcopy(data)
+    paths: list[str] = []
+    for item in error.errors(include_url=False):
+        value = _stand_in(item)
+        if value is _NO_STAND_IN or not _put(patched, item["loc"], value):
+            return []
+        paths.append(entity_path(item["loc"], data))
+    try:
+        Scenario.model_validate(patched)
+    except ValidationError as again:
+        causes = [(i.get("ctx") or {}).get("error") for i in again.errors(include_url=False)]
+        if not all(isinstance(c, ScenarioIssues) for c in causes):
+            return []
+        issues = [issue for c in causes for issue in c.issues]  # type: ignore[union-attr]
+        return [i for i in issues if not any(_about(i, p) for p in paths if p)]
+    return []
+
+
+def _about(issue: str, path: str) -> bool:
+    """Whether a cross-entity problem is about a patched field: at it, or at its entity and
+    naming it (`policy.rotation.hunter_stint_min: 2 is above hunter_stint_max 1`)."""
+    entity, _, leaf = path.rpartition(".")
+    return issue.startswith(path) or (bool(entity) and issue.startswith(entity) and leaf in issue)
+
+
+_NO_STAND_IN = object()
+
+
+def _stand_in(item: Any) -> Any:
+    """A value the field of a pydantic error accepts, or `_NO_STAND_IN`."""
+    kind = item["type"]
+    ctx = item.get("ctx") or {}
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return next(iter(ctx.values()))
+    if kind == "greater_than":
+        return next(iter(ctx.values())) + 1
+    if kind == "less_than":
+        return next(iter(ctx.values())) - 1
+    zeros = {"int_type": 0, "float_type": 0.0, "bool_type": False, "finite_number": 0.0}
+    return zeros.get(kind, _NO_STAND_IN)
+
+
+def _put(data: Any, loc: tuple[Any, ...], value: Any) -> bool:
+    """Set `data` at a pydantic location; False if the location is not in the data as given."""
+    node = data
+    for key in loc[:-1]:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return False
+    try:
+        if loc and ((isinstance(node, dict) and loc[-1] in node) or isinstance(node, list)):
+            node[loc[-1]] = value
+            return True
+    except (IndexError, TypeError):
+        pass
+    return False
+
+
+MAX_DEPTH = 32  # a scenario nests 5 levels deep; anything far deeper is not one
+
+
+def read_json(source: str | Path | dict[str, Any], kind: str) -> tuple[str, Any]:
+    """A document from a path or parsed data; `InvalidInput` for what cannot be read as JSON."""
     if isinstance(source, dict):
+        _check_depth(source, kind)
         return kind, source
     path = Path(source)
     what = f"{kind} {path}"
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as error:
         raise InvalidInput(f"cannot read {what}", [error.strerror or str(error)]) from None
+    return what, parse_json(raw, what)
+
+
+def parse_json(raw: bytes | str, what: str) -> Any:
+    """JSON text as data, or `InvalidInput` saying in one line why it is not a document:
+    not UTF-8, not JSON, a number too long to read, nesting deeper than `MAX_DEPTH`."""
+    import json
+
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InvalidInput(
+                f"invalid {what}", [f"not UTF-8 text: byte {error.start} cannot be decoded"]
+            ) from None
     try:
-        return what, json.loads(text)
+        data = json.loads(raw)
     except json.JSONDecodeError as error:
         raise InvalidInput(
             f"invalid {what}", [f"not JSON: {error.msg} at line {error.lineno}"]
         ) from None
+    except RecursionError:
+        raise InvalidInput(f"invalid {what}", [f"nested deeper than {MAX_DEPTH} levels"]) from None
+    except ValueError:  # an integer of thousands of digits
+        limit = sys.get_int_max_str_digits()
+        raise InvalidInput(f"invalid {what}", [f"a number of more than {limit} digits"]) from None
+    _check_depth(data, what)
+    return data
+
+
+def _check_depth(data: Any, what: str) -> None:
+    """`InvalidInput` if lists and objects nest deeper than `MAX_DEPTH` (without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InvalidInput(f"invalid {what}", [f"nested deeper than {MAX_DEPTH} levels"])
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list | tuple):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
 
 
 def readable_errors(error: ValidationError, data: Any) -> list[str]:
@@ -627,8 +753,20 @@ def _identity(item: Any) -> str | None:
         for key in ("id", "name", "person"):
             value = item.get(key)
             if isinstance(value, str) and value:
-                return value
+                # a control character is shown escaped, never printed raw
+                return value if value.isprintable() else repr(value)[1:-1]
     return None
+
+
+def _shown(value: Any) -> str:
+    """A value as the planner wrote it, cut short: a long list or string is not echoed whole."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxstring = short.maxother = 60
+    short.maxlist = short.maxdict = short.maxtuple = 4
+    short.maxlevel = 2
+    return short.repr(value)
 
 
 def _message(item: Any) -> str:
@@ -647,11 +785,15 @@ def _message(item: Any) -> str:
             "less_than": "<",
         }[kind]
         bound = next(iter(ctx.values()))
-        return f"must be {sign} {bound} (got {got!r})"
+        return f"must be {sign} {bound} (got {_shown(got)})"
     if kind == "int_type":
-        return f"must be an integer (got {got!r})"
+        return f"must be an integer (got {_shown(got)})"
     if kind == "too_short":
         return "must not be empty"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
+        return f"an id may not hold control characters such as NUL (got {_shown(got)})"
+    if kind == "finite_number":
+        return f"must be a finite number (got {_shown(got)})"
     if kind == "value_error":
         return str(ctx.get("error", item["msg"]))
-    return f"{item['msg'][0].lower()}{item['msg'][1:]} (got {got!r})"
+    return f"{item['msg'][0].lower()}{item['msg'][1:]} (got {_shown(got)})"

@@ -181,7 +181,7 @@ def scope_of(
         )
     hiring = s.hiring
     if hiring is not None:
-        where = hiring.territories or tuple(t.id for t in s.territories)
+        where = hiring.where(tuple(t.id for t in s.territories))
         here = tuple(t for t in where if t in inside)
         hiring = (
             hiring.model_copy(

@@ -70,7 +70,7 @@ def run_dynamics(sched: Schedule) -> Dynamics:
                 farmers[cell.territory] += 1
                 counted[cell.territory] += term > 0
 
-        uplift = sched.levels[p].uplift_pct
+        uplift = sched.level(p).uplift_pct
         for t in s.territories:
             f = flows[t.id]
             step = territory_step(

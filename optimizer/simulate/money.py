@@ -59,7 +59,7 @@ def count_money(sched: Schedule, dyn: Dynamics) -> Money:
         for t in s.territories
     )
     bonus_cost = sum(
-        sched.levels[p].per_client * sum(f.won[p] for f in flows) for p in range(s.periods)
+        sched.level(p).per_client * sum(f.won[p] for f in flows) for p in range(s.periods)
     )
     targets = s.policy.active_targets
     shortfall_nc = (

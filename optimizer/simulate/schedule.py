@@ -24,6 +24,13 @@ class Schedule:
     levels: list[BonusLevel]
     missing: list[tuple[str, int]] = field(default_factory=list)
 
+    def level(self, period: int) -> BonusLevel:
+        """The level in force: the plan's, or the neutral one where the plan names a level of a
+        disabled menu (spec section 3: with the bonus off the neutral level is used; the
+        plan's level is still reported as a violation)."""
+        named = self.levels[period]
+        return named if named in self.scenario.bonus_menu else self.scenario.neutral_level
+
     @property
     def active(self) -> list[Person]:
         """Reps and filled positions: the persons a plan schedules."""
@@ -96,6 +103,16 @@ def read_plan(s: Scenario, plan: Plan) -> Schedule:
             problems.append(f"assignments[{unknown}]: unknown rep '{unknown}'")
 
     levels = _read_levels(s, plan, problems)
+    if problems and plan.scenario and plan.scenario != s.name:
+        # a plan of another scenario: one line, not a line per row that does not fit
+        noun = "problem" if len(problems) == 1 else "problems"
+        raise InvalidInput(
+            "invalid plan",
+            [
+                f"scenario: the plan is for scenario '{plan.scenario}', not '{s.name}' "
+                f"({len(problems)} {noun} reading it against '{s.name}', the first: {problems[0]})"
+            ],
+        )
     if problems:
         raise InvalidInput("invalid plan", problems)
     return Schedule(scenario=s, cells=cells, start=start, levels=levels, missing=missing)
