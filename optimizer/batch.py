@@ -9,9 +9,11 @@ answer is written as soon as it is known, atomically, in the output folder:
     NAME.report.html   its report
     NAME.result.json   one line of the summary: status, score, profit, gap, seconds, error
 
-A rerun skips every scenario with a result that is not a failure (resumable: an interrupted
-batch loses at most the scenarios in progress); a failure (invalid input, no plan in time, a
-crash in the solve) is recorded and the others go on. `summary.csv` and `index.html` are
+A rerun skips every scenario with a result that is not a failure and that was solved with the
+same options (time limit, seed, workers) from the same file (its SHA-256): resumable, an
+interrupted batch loses at most the scenarios in progress, and a rerun with another
+`--time-limit` or an edited scenario solves again (and says how many). A failure (invalid
+input, no plan in time, a crash in the solve) is recorded and the others go on. `summary.csv` and `index.html` are
 rewritten from all results at the end.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import glob
+import hashlib
 import json
 import os
 import time
@@ -71,10 +74,13 @@ class RegionSolver:
         self.seed = seed
 
     def solve(self, name: str, file: str, text: bytes) -> dict[str, Any]:
-        """{"record": one summary row, "plan": plan JSON or None, "report": HTML or None}."""
+        """{"record": one summary row, "plan": plan JSON or None, "report": HTML or None}; the
+        row carries the options and the file's digest it was solved with."""
         started = time.monotonic()
         record: dict[str, Any] = dict.fromkeys(FIELDS)
         record.update(name=name, file=file)
+        record["options"] = {"time_limit": self.time_limit, "seed": self.seed, "workers": self.workers}
+        record["sha256"] = hashlib.sha256(text).hexdigest()
         answer: dict[str, Any] = {"record": record, "plan": None, "report": None}
         try:
             answer.update(self._solve(text, record))
@@ -147,6 +153,7 @@ class BatchResult:
     skipped: int
     failed: int
     seconds: float
+    resolved: int = 0  # solved before with other options or another file: solved again
 
 
 def run_batch(
@@ -166,12 +173,17 @@ def run_batch(
     started = time.monotonic()
     out_dir.mkdir(parents=True, exist_ok=True)
     files = scenario_files(source)
-    todo, skipped = [], 0
+    asked = {"time_limit": time_limit, "seed": seed, "workers": workers}
+    todo, skipped, changed = [], 0, 0
     for file in files:
-        if _done(out_dir / f"{file.stem}.result.json"):
-            skipped += 1
-        else:
-            todo.append(file)
+        record = _read(out_dir / f"{file.stem}.result.json")
+        if record is not None and record.get("status") in SOLVED:
+            same = record.get("options") == asked and record.get("sha256") == _digest(file)
+            if same:
+                skipped += 1
+                continue
+            changed += 1
+        todo.append(file)
     processes = processes or max(1, (os.cpu_count() or 1) // workers)
     processes = max(1, min(processes, len(todo)))
     records_now: list[dict[str, Any]] = []
@@ -211,12 +223,12 @@ def run_batch(
         skipped=skipped,
         failed=sum(r["status"] == "failed" for r in records_now),
         seconds=time.monotonic() - started,
+        resolved=changed,
     )
 
 
-def _done(path: Path) -> bool:
-    record = _read(path)
-    return record is not None and record.get("status") in SOLVED
+def _digest(file: Path) -> str:
+    return hashlib.sha256(file.read_bytes()).hexdigest()
 
 
 def _read(path: Path) -> dict[str, Any] | None:

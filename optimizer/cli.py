@@ -453,8 +453,13 @@ def batch(
             progress=progress,
         )
     solved = sum(r["status"] in SOLVED for r in result.records)
+    again = (
+        f", {result.resolved} of them solved again: other options or an edited file"
+        if result.resolved
+        else ""
+    )
     out.print(
-        f"{solved} of {len(result.records)} scenarios solved ({result.solved_now} now, "
+        f"{solved} of {len(result.records)} scenarios solved ({result.solved_now} now{again}, "
         f"{result.skipped} done before, {result.failed} failed) in {result.seconds:.1f} s; "
         f"summary in {out_dir / 'summary.csv'} and {out_dir / 'index.html'}",
         highlight=False,

@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -85,6 +86,44 @@ def test_batch_resumes_after_an_interruption(tmp_path: Path):
     for name, mtime in done_before.items():
         assert (out / name).stat().st_mtime_ns == mtime  # not solved again
     check_solved(folder, out, SMALL)
+
+
+def test_a_rerun_with_other_options_or_an_edited_file_solves_again(tmp_path: Path):
+    """Each answer records the options and the file it came from: the same again is skipped,
+    another time limit or an edited scenario is solved again, and the output says so."""
+    folder = tmp_path / "regions"
+    folder.mkdir()
+    for name in SMALL[:2]:
+        shutil.copy(dataset_path(name), folder / f"{name}.json")
+    out = tmp_path / "out"
+
+    def run(limit: str) -> str:
+        command = [LEDOKOL, "batch", str(folder), "--out", str(out), "--time-limit", limit]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "terminate called" not in done.stdout + done.stderr
+        return done.stdout
+
+    run("1")
+    assert "(0 now, 2 done before" in run("1")
+    assert "(2 now, 2 of them solved again: other options or an edited file" in run("2")
+    record = json.loads((out / f"{SMALL[0]}.result.json").read_text())
+    assert record["options"] == {"time_limit": 2.0, "seed": 0, "workers": 1}
+    edited = folder / f"{SMALL[1]}.json"
+    edited.write_text(edited.read_text() + "\n")
+    assert "(1 now, 1 of them solved again" in run("2")
+
+
+def test_a_worker_that_leaves_a_native_thread_behind_still_answers():
+    """A HiGHS LP still running in a worker when it exits: the answer arrives, the pool
+    closes, nothing aborts (`leave_native_threads`)."""
+    script = Path(__file__).with_name("native_worker.py")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["[1]", "closed"]
+    assert "terminate called" not in done.stderr
 
 
 @pytest.fixture

@@ -85,7 +85,36 @@ _LOCAL: dict[str, SubSolver] = {}
 
 
 def _init_local(worker: type, args: tuple[Any, ...]) -> None:
+    import atexit
+
+    atexit.register(leave_native_threads)
     _LOCAL["solver"] = worker(*args)
+
+
+def leave_native_threads() -> None:
+    """At a process's exit: if a thread is still inside native code (a HiGHS LP past its
+    deadline cannot be interrupted), end the process at once, its output flushed. Left to
+    the interpreter's teardown, the C++ runtime aborts with `terminate called without an
+    active exception` while the answer was already given."""
+    import sys
+    import threading
+
+    from multiprocessing import util
+
+    native = [
+        t
+        for t in threading.enumerate()
+        if t is not threading.main_thread() and not t.name.startswith("QueueFeederThread")
+    ]
+    if native:
+        # multiprocessing's own exit first: its queues flush what they hold to the parent
+        util._exit_function()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(0)
 
 
 def _solve_local(*task: Any) -> Any:
