@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
@@ -108,7 +109,10 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
         "Every /v1 route needs an `X-API-Key` header.",
         lifespan=lifespan,
         responses=ERRORS,
+        docs_url=None,  # served below from the installed assets: /docs works offline
+        redoc_url=None,
     )
+    _offline_docs(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -566,3 +570,28 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
         return {"status": "ready", "running": app.state.dispatcher.running}
 
     return app
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs with its script and style from the `swagger-ui-py` package (Swagger
+    UI 5, which reads OpenAPI 3.1), served under /docs/assets: nothing is fetched from
+    another host. The package is only a folder of assets here: it is located, not imported."""
+    from importlib.util import find_spec
+
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    spec = find_spec("swagger_ui")
+    assert spec is not None and spec.submodule_search_locations, "swagger-ui-py is installed"
+    assets = Path(next(iter(spec.submodule_search_locations))) / "static"
+    app.mount("/docs/assets", StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="ledokol API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        )

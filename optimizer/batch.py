@@ -13,8 +13,8 @@ A rerun skips every scenario with a result that is not a failure and that was so
 same options (time limit, seed, workers) from the same file (its SHA-256): resumable, an
 interrupted batch loses at most the scenarios in progress, and a rerun with another
 `--time-limit` or an edited scenario solves again (and says how many). A failure (invalid
-input, no plan in time, a crash in the solve) is recorded and the others go on. `summary.csv` and `index.html` are
-rewritten from all results at the end.
+input, no plan in time, a crash in the solve) is recorded and the others go on.
+`summary.csv` and `index.html` are rewritten from all results at the end.
 """
 
 from __future__ import annotations
@@ -79,7 +79,11 @@ class RegionSolver:
         started = time.monotonic()
         record: dict[str, Any] = dict.fromkeys(FIELDS)
         record.update(name=name, file=file)
-        record["options"] = {"time_limit": self.time_limit, "seed": self.seed, "workers": self.workers}
+        record["options"] = {
+            "time_limit": self.time_limit,
+            "seed": self.seed,
+            "workers": self.workers,
+        }
         record["sha256"] = hashlib.sha256(text).hexdigest()
         answer: dict[str, Any] = {"record": record, "plan": None, "report": None}
         try:

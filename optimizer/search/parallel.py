@@ -96,9 +96,9 @@ def leave_native_threads() -> None:
     deadline cannot be interrupted), end the process at once, its output flushed. Left to
     the interpreter's teardown, the C++ runtime aborts with `terminate called without an
     active exception` while the answer was already given."""
+    import contextlib
     import sys
     import threading
-
     from multiprocessing import util
 
     native = [
@@ -110,10 +110,8 @@ def leave_native_threads() -> None:
         # multiprocessing's own exit first: its queues flush what they hold to the parent
         util._exit_function()
         for stream in (sys.stdout, sys.stderr):
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 stream.flush()
-            except (OSError, ValueError):
-                pass
         os._exit(0)
 
 
