@@ -208,7 +208,9 @@ def test_problem_json_names_the_field(client: httpx.Client) -> None:
     not_json = client.post(
         "/v1/solves", content=b"{not json", headers={"content-type": "application/json"}
     )
-    assert not_json.status_code == 422
+    assert not_json.status_code == 400
+    assert not_json.headers["content-type"] == "application/problem+json"
+    assert "not a JSON document" in not_json.json()["detail"]
 
 
 def test_time_limit_is_capped_per_key(service: Service) -> None:
