@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from api import problems
 from api.auth import ApiKey, find_key
+from api.jobs import CompareJob, SolveJob
 from api.limits import BodyLimit
 from api.models import (
     ChangeOut,
@@ -29,6 +30,7 @@ from api.models import (
     JobOut,
     JobPage,
     ProblemOut,
+    Progress,
     RepairOut,
     RepairRequest,
     ReplanRequest,
@@ -115,16 +117,18 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
     _offline_docs(app)
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = FastAPI.openapi(app)
-            problem = ProblemOut.model_json_schema(ref_template="#/components/schemas/{model}")
-            defs = problem.pop("$defs", {})
-            components = schema.setdefault("components", {}).setdefault("schemas", {})
-            components.update(defs)
-            components["Problem"] = problem
-        return app.openapi_schema  # type: ignore[return-value]
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = FastAPI.openapi(app)
+        problem = ProblemOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        defs = problem.pop("$defs", {})
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(defs)
+        components["Problem"] = problem
+        app.openapi_schema = schema
+        return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend it
     app.state.store = store
     app.state.dispatcher = dispatcher
     app.state.settings = settings
@@ -149,7 +153,7 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
             )
         return JobOut(
             id=job.id,
-            status=job.status,  # type: ignore[arg-type]
+            status=job.status,
             solver_status=job.solver_status,
             scenario=job.scenario_name,
             created_at=job.created_at,
@@ -157,9 +161,9 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
             started_at=job.started_at,
             finished_at=job.finished_at,
             input_hash=job.input_hash,
-            options={k: v for k, v in job.options.items() if k != "hint"},
+            options=job.options.model_dump(exclude={"hint"}),
             solver=job.solver,
-            progress=job.progress,  # type: ignore[arg-type]
+            progress=None if job.progress is None else Progress.model_validate(job.progress),
             summary=job.summary,
             error=job.error,
             cancel_requested=job.cancel_requested,
@@ -195,10 +199,12 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
 
     # -- solves ---------------------------------------------------------------------------------
 
-    def time_limit_of(options: dict[str, Any], key: ApiKey) -> None:
-        if options["time_limit"] is None:
-            options["time_limit"] = min(settings.default_time_limit, key.max_time_limit)
-        if options["time_limit"] > key.max_time_limit:
+    def time_limit_of(asked: float | None, key: ApiKey) -> float:
+        """The time limit a job gets: the one asked, or the service's default, within the
+        key's cap."""
+        if asked is None:
+            return min(settings.default_time_limit, key.max_time_limit)
+        if asked > key.max_time_limit:
             raise Problem(
                 422,
                 f"time_limit is over this key's cap of {key.max_time_limit:g} s",
@@ -209,10 +215,11 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
                     }
                 ],
             )
+        return asked
 
     def enqueue(
         scenario: Scenario,
-        options: dict[str, Any],
+        options: SolveJob | CompareJob,
         key: ApiKey,
         response: Response,
         idempotency_key: str | None,
@@ -226,9 +233,7 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
                 headers={"Retry-After": str(settings.retry_after_seconds)},
             )
         canonical = scenario.model_dump_json()
-        digest = hashlib.sha256(
-            (canonical + json.dumps(options, sort_keys=True)).encode("utf-8")
-        ).hexdigest()
+        digest = hashlib.sha256((canonical + options.model_dump_json()).encode("utf-8")).hexdigest()
         job, created = store.create(
             key.owner, scenario.name, canonical, options, digest, idempotency_key
         )
@@ -257,8 +262,15 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
         if (same := repeated(key, idempotency_key, response)) is not None:
             return same
         scenario = scenario_of(body.scenario)
-        options = body.options.model_dump()
-        time_limit_of(options, key)
+        asked = body.options
+        options = SolveJob(
+            time_limit=time_limit_of(asked.time_limit, key),
+            workers=asked.workers,
+            seed=asked.seed,
+            gap_pct=asked.gap_pct,
+            reproducible=asked.reproducible,
+            warm_start=asked.warm_start,
+        )
         return enqueue(scenario, options, key, response, idempotency_key)
 
     @app.post("/v1/compare", status_code=202, response_model=JobOut, tags=["solves"])
@@ -276,7 +288,6 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
         if (same := repeated(key, idempotency_key, response)) is not None:
             return same
         scenario = scenario_of(body.scenario)
-        options = {"kind": "compare", **body.options.model_dump()}
         have = levers_of(scenario)
         wrong = [
             {
@@ -285,12 +296,16 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
                 if lever not in LEVERS
                 else f"'{lever}' is not defined in scenario {scenario.name}",
             }
-            for lever in options["levers"] or ()
+            for lever in body.options.levers or ()
             if lever not in have
         ]
         if wrong:
             raise Problem(422, "levers cannot be compared", wrong)
-        time_limit_of(options, key)
+        options = CompareJob(
+            time_limit=time_limit_of(body.options.time_limit, key),
+            levers=None if body.options.levers is None else tuple(body.options.levers),
+            seed=body.options.seed,
+        )
         return enqueue(scenario, options, key, response, idempotency_key)
 
     @app.post("/v1/replan", status_code=202, response_model=JobOut, tags=["solves"])
@@ -323,12 +338,12 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
             )
         except InvalidInput as error:
             raise problems.invalid_input(error, "actuals") from None
-        options = {
-            "time_limit": body.options.time_limit,
-            "seed": body.options.seed,
-            "hint": rolled.warm_start.model_dump_json(),
-        }
-        time_limit_of(options, key)
+        options = SolveJob(
+            time_limit=time_limit_of(body.options.time_limit, key),
+            seed=body.options.seed,
+            reproducible=body.options.reproducible,
+            hint=rolled.warm_start.model_dump_json(),
+        )
         return enqueue(rolled.scenario, options, key, response, idempotency_key)
 
     @app.get("/v1/solves", response_model=JobPage, tags=["solves"])

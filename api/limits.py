@@ -61,12 +61,13 @@ class BodyLimit:
                 detail = f"the request body is not a JSON document: {error.problems[0]}"
                 await self._answer(scope, send, 400, detail)
                 return
-        replay = [{"type": "http.request", "body": whole, "more_body": False}]
+        replay: list[Message] = [{"type": "http.request", "body": whole, "more_body": False}]
 
         async def replayed() -> Message:
             if replay:
                 return replay.pop()
-            return await receive()
+            message: Message = await receive()
+            return message
 
         await self.app(scope, replayed, send)
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+from api.store import JobStatus
 
 
 class Strict(BaseModel):
@@ -62,6 +62,11 @@ class ReplanOptionsIn(Strict):
         default=None, gt=0, description="Seconds for the solve; default from the service."
     )
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    reproducible: bool = Field(
+        default=False,
+        description="One worker and a deterministic time limit: the same plan for the same "
+        "input, whatever the machine's load.",
+    )
 
 
 class ReplanRequest(Strict):

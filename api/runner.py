@@ -19,6 +19,7 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
+from api.jobs import CompareJob, SolveJob, SolveParameters
 from api.settings import Settings
 from api.store import CANCELLED, FAILED, SUCCEEDED, Job, Store
 
@@ -26,34 +27,8 @@ log = logging.getLogger("ledokol.runner")
 
 GRACE_SECONDS = 0.5  # after the time limit, the stop event; the solve answers ~0.1 s later
 KILL_AFTER_SECONDS = 20.0  # a solve that ignores its stop event this long is killed
-REPRODUCIBLE_WALL_FACTOR = 3.0
 SOLVE_NICENESS = 10
 INCUMBENT_SECONDS = 1.0  # a solve sends its best plan so far at most this often
-
-
-def solve_options(options: dict[str, Any], cpus: int) -> dict[str, Any]:
-    """The parameters a job's solve really uses (recorded with the job)."""
-    if options.get("kind") == "compare":
-        # combinations one after the other in the job's process, one worker each
-        return {
-            "kind": "compare",
-            "time_limit": options["time_limit"],
-            "levers": options.get("levers"),
-            "seed": options.get("seed", 0),
-        }
-    reproducible = bool(options.get("reproducible"))
-    workers = 1 if reproducible else min(cpus, options.get("workers") or cpus)
-    limit = options["time_limit"]
-    return {
-        # reproducible: the limit counts CP-SAT's deterministic work units; the wall clock
-        # only guards against a machine far slower than expected
-        "time_limit": limit * REPRODUCIBLE_WALL_FACTOR if reproducible else limit,
-        "deterministic_time": limit if reproducible else None,
-        "workers": workers,
-        "seed": options.get("seed", 0),
-        "gap_pct": options.get("gap_pct"),
-        "greedy_hint": options.get("warm_start", True),
-    }
 
 
 class Dispatcher:
@@ -164,13 +139,17 @@ class JobRunner(threading.Thread):
 
     def _run(self) -> None:
         job = self.job
-        params = solve_options(job.options, self.settings.cpus_per_solve)
+        ask = job.options
+        # a comparison runs its combinations one after the other, one worker each
+        params = (
+            ask if isinstance(ask, CompareJob) else ask.parameters(self.settings.cpus_per_solve)
+        )
         context = self.dispatcher._context
         receive, send = context.Pipe(duplex=False)
         stop = context.Event()
-        hint = job.options.get("hint")
-        if hint is None and job.options.get("kind") != "compare":
-            hint = self.store.plan(job.id)  # a requeued job starts from its last incumbent
+        hint = None
+        if isinstance(ask, SolveJob):  # a requeued job starts from its last incumbent
+            hint = ask.hint if ask.hint is not None else self.store.plan(job.id)
         process = context.Process(
             target=solve_process,
             args=(
@@ -189,7 +168,12 @@ class JobRunner(threading.Thread):
         send.close()
         self.store.set_solver(
             job.id,
-            {"name": "cp-sat", "parameters": params, "pid": process.pid, "worker": self.worker},
+            {
+                "name": "cp-sat",
+                "parameters": params.model_dump(exclude={"hint"}),
+                "pid": process.pid,
+                "worker": self.worker,
+            },
         )
         log.info("job %s: solving in process %s with %s", job.id, process.pid, params)
         answer: dict[str, Any] | None = None
@@ -228,7 +212,7 @@ class JobRunner(threading.Thread):
                     self._abandoned.set()
                 if stopped_at is None and self.store.cancel_requested(job.id):
                     cancelled = True
-            over_time = now - started > params["time_limit"] + GRACE_SECONDS
+            over_time = now - started > params.time_limit + GRACE_SECONDS
             if stopped_at is None and (cancelled or over_time or self._abandoned.is_set()):
                 stop.set()
                 stopped_at = now
@@ -283,7 +267,7 @@ def _death(exitcode: int | None) -> str:
 
 def solve_process(
     scenario_json: str,
-    params: dict[str, Any],
+    params: SolveParameters | CompareJob,
     hint_json: str | None,
     conn: Connection,
     stop: Any,
@@ -296,7 +280,7 @@ def solve_process(
     os.nice(SOLVE_NICENESS)  # the HTTP side stays responsive while CP-SAT takes every core
 
     from optimizer.scenario import load_scenario
-    from optimizer.solve import Progress, SolveOptions, solve
+    from optimizer.solve import Progress, solve
     from optimizer.status_quo import status_quo_plan
 
     local_stop = threading.Event()
@@ -334,7 +318,7 @@ def solve_process(
     try:
         scenario = load_scenario(json.loads(scenario_json))
         conn.send(("started", {}))
-        if params.get("kind") == "compare":
+        if isinstance(params, CompareJob):
             _compare_job(scenario, params, conn, local_stop)
             return
         from optimizer.plan import Plan
@@ -351,23 +335,26 @@ def solve_process(
             evaluated = simulate(scenario, plan).apply_to(plan)
             conn.send(("incumbent", {"plan": evaluated.model_dump_json()}))
 
-        options = SolveOptions(**params, progress=progress, stop=local_stop, incumbent=incumbent)
-        if hint_json is not None:
-            # a re-plan starts from the last plan carried forward, a requeued job from its
-            # last incumbent; where it breaks rules now, the solve repairs it
-            options.hint = Plan.model_validate_json(hint_json)
+        # a re-plan starts from the last plan carried forward, a requeued job from its last
+        # incumbent; where it breaks rules now, the solve repairs it
+        options = params.options(
+            progress=progress,
+            stop=local_stop,
+            incumbent=incumbent,
+            hint=None if hint_json is None else Plan.model_validate_json(hint_json),
+        )
         result = solve(scenario, options)
 
         plan = result.plan or Plan(
             scenario=scenario.name,
-            status=result.status,  # type: ignore[arg-type]
+            status=result.status,
             assignments=(),
             solve_seconds=round(result.seconds, 3),
             solver=result.solver,
             explanation=result.explanation,
         )
         status_quo = simulate(scenario, status_quo_plan(scenario))
-        summary = {
+        summary: dict[str, Any] = {
             "score": result.score,
             "best_bound": result.best_bound,
             "gap_pct": None if result.gap_pct is None else round(result.gap_pct, 4),
@@ -401,7 +388,7 @@ def solve_process(
         conn.close()
 
 
-def _compare_job(scenario: Any, params: dict[str, Any], conn: Connection, stop: Any) -> None:
+def _compare_job(scenario: Any, params: CompareJob, conn: Connection, stop: Any) -> None:
     """A lever comparison in the job's process: progress per combination, the best
     combination's plan as the job's plan, the ranked table in the summary."""
     from optimizer.compare import Combination, CompareOptions, compare, levers_of
@@ -409,7 +396,7 @@ def _compare_job(scenario: Any, params: dict[str, Any], conn: Connection, stop: 
 
     started = time.monotonic()
     best: list[int | None] = [None]
-    levers = levers_of(scenario) if params["levers"] is None else set(params["levers"])
+    levers = levers_of(scenario) if params.levers is None else set(params.levers)
 
     def progress(done: int, total: int, combo: Combination) -> None:
         if combo.score is not None and (best[0] is None or combo.score > best[0]):
@@ -427,10 +414,10 @@ def _compare_job(scenario: Any, params: dict[str, Any], conn: Connection, stop: 
         )
 
     options = CompareOptions(
-        time_limit=params["time_limit"],
+        time_limit=params.time_limit,
         processes=1,
-        seed=params["seed"],
-        levers=None if params["levers"] is None else tuple(params["levers"]),
+        seed=params.seed,
+        levers=params.levers,
         progress=progress,
         stop=stop,
     )
@@ -443,7 +430,9 @@ def _compare_job(scenario: Any, params: dict[str, Any], conn: Connection, stop: 
     summary = {
         "score": None if top is None else top.score,
         "solve_seconds": round(comparison.seconds, 3),
-        "kpis": None if top is None else top.evaluation.kpis.model_dump(mode="json"),
+        "kpis": None
+        if top is None or top.evaluation is None
+        else top.evaluation.kpis.model_dump(mode="json"),
         "comparison": comparison.as_dict(),
     }
     conn.send(("result", {"status": status, "plan": plan.model_dump_json(), "summary": summary}))

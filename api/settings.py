@@ -1,34 +1,51 @@
-"""Service settings: command-line flags over `LEDOKOL_*` environment variables over defaults."""
+"""Service settings: command-line flags over `LEDOKOL_*` environment variables over defaults,
+read by pydantic-settings (every field below is `LEDOKOL_<FIELD>`; the keys are
+`LEDOKOL_API_KEYS` and `LEDOKOL_API_KEYS_FILE`)."""
 
 from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import Field, PrivateAttr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.auth import ApiKey, load_keys
 
 MiB = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LEDOKOL_", frozen=True, extra="forbid")
+
     data_dir: Path = Path("ledokol-data")
     database_url: str | None = None  # default: SQLite in the data dir
     host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = 1  # concurrent solves in this instance
-    cpus: int = field(default_factory=lambda: os.cpu_count() or 1)
-    max_body_bytes: int = 10 * MiB
-    max_time_limit: float = 600.0  # per key unless its entry says otherwise
-    default_time_limit: float = 60.0
-    max_queued: int = 100
-    retry_after_seconds: int = 30
-    lease_seconds: float = 15.0
+    port: int = Field(default=8000, ge=0, le=65535)
+    workers: int = Field(default=1, ge=1)  # concurrent solves in this instance
+    cpus: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    max_body_bytes: int = Field(default=10 * MiB, ge=1)
+    max_time_limit: float = Field(default=600.0, gt=0)  # per key unless its entry says otherwise
+    default_time_limit: float = Field(default=60.0, gt=0)
+    max_queued: int = Field(default=100, ge=0)
+    retry_after_seconds: int = Field(default=30, ge=0)
+    lease_seconds: float = Field(default=15.0, gt=0)
     instance: str = ""  # names this instance's workers; default from host and database
-    memory_limit_mb: int | None = None  # per solve process (address space)
-    keys: tuple[ApiKey, ...] = ()
+    memory_limit_mb: int | None = Field(default=None, ge=1)  # per solve process (address space)
+    api_keys: str = Field(default="", repr=False)  # comma-separated keys
+    api_keys_file: Path | None = None  # one key a line, optionally with its own cap
+    _keys: tuple[ApiKey, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _read_keys(self) -> Settings:
+        self._keys = load_keys(self.api_keys, self.api_keys_file, self.max_time_limit)
+        return self
+
+    @property
+    def keys(self) -> tuple[ApiKey, ...]:
+        return self._keys
 
     @property
     def url(self) -> str:
@@ -54,29 +71,7 @@ class Settings:
         return max(1, self.cpus // max(1, self.workers))
 
 
-def from_environment(**overrides: object) -> Settings:
-    """Settings from `LEDOKOL_*` variables; keyword overrides (the CLI's flags) win."""
-    env = os.environ
-    values: dict[str, object] = {}
-    if "LEDOKOL_DATA_DIR" in env:
-        values["data_dir"] = Path(env["LEDOKOL_DATA_DIR"])
-    if "LEDOKOL_DATABASE_URL" in env:
-        values["database_url"] = env["LEDOKOL_DATABASE_URL"]
-    for name, cast in (
-        ("workers", int),
-        ("max_body_bytes", int),
-        ("max_time_limit", float),
-        ("max_queued", int),
-        ("lease_seconds", float),
-        ("memory_limit_mb", int),
-    ):
-        key = f"LEDOKOL_{name.upper()}"
-        if key in env:
-            values[name] = cast(env[key])
-    if "LEDOKOL_INSTANCE" in env:
-        values["instance"] = env["LEDOKOL_INSTANCE"]
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    keys_file = values.pop("keys_file", None) or env.get("LEDOKOL_API_KEYS_FILE")
-    max_time = float(values.get("max_time_limit", Settings.max_time_limit))  # type: ignore[arg-type]
-    values["keys"] = load_keys(env.get("LEDOKOL_API_KEYS", ""), keys_file, max_time)
-    return Settings(**values)  # type: ignore[arg-type]
+def from_environment(**overrides: Any) -> Settings:
+    """Settings from `LEDOKOL_*` variables; keyword overrides (the CLI's flags) win; None means
+    "not given"."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     Boolean,
@@ -37,7 +37,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Select
 
+from api.jobs import CompareJob, SolveJob, read_options
+
+JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
     "queued",
     "running",
@@ -82,6 +86,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time here is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def _aware(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every time here is UTC."""
     if value is None or value.tzinfo is not None:
@@ -93,14 +102,14 @@ def _aware(value: datetime | None) -> datetime | None:
 class Job:
     id: str
     owner: str
-    status: str
+    status: JobStatus
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
     scenario_name: str
     input_hash: str
-    options: dict[str, Any]
+    options: SolveJob | CompareJob
     solver: dict[str, Any] | None
     progress: dict[str, Any] | None
     solver_status: str | None
@@ -124,13 +133,13 @@ def _job(row: Any) -> Job:
         id=m["id"],
         owner=m["owner"],
         status=m["status"],
-        created_at=_aware(m["created_at"]),  # type: ignore[arg-type]
-        updated_at=_aware(m["updated_at"]),  # type: ignore[arg-type]
+        created_at=_utc(m["created_at"]),
+        updated_at=_utc(m["updated_at"]),
         started_at=_aware(m["started_at"]),
         finished_at=_aware(m["finished_at"]),
         scenario_name=m["scenario_name"],
         input_hash=m["input_hash"],
-        options=json.loads(m["options"]),
+        options=read_options(m["options"]),
         solver=json.loads(m["solver"]) if m["solver"] else None,
         progress=json.loads(m["progress"]) if m["progress"] else None,
         solver_status=m["solver_status"],
@@ -142,7 +151,7 @@ def _job(row: Any) -> Job:
     )
 
 
-def _light_select():  # type: ignore[no-untyped-def]
+def _light_select() -> Select[Any]:
     return select(*_LIGHT, (jobs.c.plan.is_not(None)).label("has_plan"))
 
 
@@ -190,7 +199,7 @@ class Store:
         owner: str,
         scenario_name: str,
         scenario_json: str,
-        options: dict[str, Any],
+        options: SolveJob | CompareJob,
         input_hash: str,
         idempotency_key: str | None,
     ) -> tuple[Job, bool]:
@@ -212,7 +221,7 @@ class Store:
                         scenario_name=scenario_name,
                         input_hash=input_hash,
                         scenario=scenario_json,
-                        options=json.dumps(options),
+                        options=options.model_dump_json(),
                         cancel_requested=False,
                         attempts=0,
                     )
@@ -258,7 +267,8 @@ class Store:
 
     def scenario(self, job_id: str) -> str:
         with self.engine.connect() as db:
-            return db.execute(select(jobs.c.scenario).where(jobs.c.id == job_id)).scalar_one()
+            text: str = db.execute(select(jobs.c.scenario).where(jobs.c.id == job_id)).scalar_one()
+            return text
 
     def plan(self, job_id: str) -> str | None:
         with self.engine.connect() as db:

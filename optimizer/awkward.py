@@ -464,7 +464,7 @@ class _Builder:
         rows = [
             {"person": x.id, "period": p, "role": c[0], "territory": c[1]}
             for x in [*people, *positions]
-            for p, c in enumerate(x.cells)
+            for p, c in enumerate(_filled(x))
         ]
         territories = [self._territory(t) for t in self.towns]
         data: dict[str, Any] = {
@@ -639,3 +639,11 @@ def _counted_farmers(s: Scenario, plan: Plan) -> dict[tuple[str, int], int]:
         for t, flows in dyn.territories.items()
         for p in range(s.periods)
     }
+
+
+def _filled(x: _Person) -> list[CellT]:
+    """A witness person's cells, every one of them set by now."""
+    out = [c for c in x.cells if c is not None]
+    if len(out) != len(x.cells):
+        raise AssertionError(f"{x.id}: a witness cell was left unset")
+    return out

@@ -140,7 +140,7 @@ class RegionSolver:
 
 def _store(out_dir: Path, answer: dict[str, Any]) -> dict[str, Any]:
     """Write a scenario's files; its result last (the mark a rerun skips on)."""
-    record = answer["record"]
+    record: dict[str, Any] = answer["record"]
     name = record["name"]
     if answer["plan"] is not None:
         _write(out_dir / f"{name}.plan.json", answer["plan"])
@@ -212,10 +212,10 @@ def run_batch(
                     progress(len(records_now), len(todo), record)
         except Exception as error:  # a worker died (out of memory, a crash): the rest is failed
             why = f"the batch's worker was lost: {type(error).__name__}: {error}"
-            for i, (name, file, _) in enumerate(tasks):
+            for i, (name, path, _) in enumerate(tasks):
                 if i not in answered:
                     record = dict.fromkeys(FIELDS)
-                    record.update(name=name, file=file, status="failed", error=why)
+                    record.update(name=name, file=path, status="failed", error=why)
                     records_now.append(_store(out_dir, {"record": record, "plan": None}))
         finally:
             pool.close()
@@ -237,7 +237,8 @@ def _digest(file: Path) -> str:
 
 def _read(path: Path) -> dict[str, Any] | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
     except (OSError, json.JSONDecodeError):
         return None
 

@@ -7,7 +7,7 @@ planner sees the whole list at once. Field-level ranges live on the models thems
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def _duplicates(ids: list[str]) -> list[str]:
     return [i for i, n in Counter(ids).items() if n > 1]
 
 
-def _some(noun: str, items: list[object], shown: int = 5) -> str:
+def _some(noun: str, items: Sequence[object], shown: int = 5) -> str:
     """`period 14` or `3 periods (12, 13, 14)` or `1,000,000 periods (12, 13, 14, 15, 16, ...
     and 999,995 more)`: one message for a list however long."""
     if len(items) == 1:

@@ -11,7 +11,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -71,7 +71,7 @@ STAGE_WORDS = {
 }
 
 
-def _exit_without_plan(result) -> None:  # type: ignore[no-untyped-def]
+def _exit_without_plan(result: SolveResult) -> None:
     """Exit 3 with the explanation when infeasible, 4 when no plan came in time."""
     if result.status == "INFEASIBLE":
         out.print(result.explanation or "no explanation found", markup=False, soft_wrap=True)
@@ -95,6 +95,12 @@ def load_plan(path: Path) -> Plan:
         return Plan.model_validate(data)
     except ValidationError as error:
         raise InvalidInput(f"invalid {what}", readable_errors(error, data)) from None
+
+
+REPRODUCIBLE_HELP = (
+    "One worker and the time limit counted in CP-SAT's deterministic work units: the same plan "
+    "for the same input on any machine, busy or idle."
+)
 
 
 @app.command()
@@ -180,14 +186,16 @@ def solve(
     address: Annotated[
         str | None, typer.Option(help="Ray cluster address (default: a local Ray instance).")
     ] = None,
+    reproducible: Annotated[bool, typer.Option("--reproducible", help=REPRODUCIBLE_HELP)] = False,
 ) -> None:
     """Find the best plan: KPIs against the status quo, hires, bonus, targets, schedule."""
     from optimizer.report.console import print_solution
-    from optimizer.solve import Progress, SolveOptions
+    from optimizer.result import ExecutorKind
+    from optimizer.solve import STRATEGIES, Parallel, Progress, SolveOptions
     from optimizer.solve import solve as run_solve
 
     s = _scenario(scenario)
-    if strategy not in ("auto", "cp-sat", "lns"):
+    if strategy not in STRATEGIES:
         typer.echo(f"--strategy: expected auto, cp-sat or lns, got {strategy!r}", err=True)
         raise typer.Exit(EXIT_INVALID)
     if executor not in (None, "local", "ray"):
@@ -214,17 +222,15 @@ def solve(
         sys.stderr.write(("\r" + line + " " * 8) if live else line + "\n")
         sys.stderr.flush()
 
-    options = SolveOptions(
-        time_limit=time_limit,
-        workers=workers,
+    limits = SolveOptions.reproducible(time_limit) if reproducible else SolveOptions(time_limit)
+    options = limits.replace(
+        workers=limits.workers or workers,
         seed=seed,
         gap_pct=gap,
         progress=progress,
         greedy_hint=not no_warm_start,
-        strategy=strategy,
-        executor=executor,
-        processes=processes,
-        address=address,
+        strategy=strategy,  # one of STRATEGIES: checked above
+        parallel=Parallel(cast("ExecutorKind | None", executor), processes, address),
     )
     result = run_solve(s, options)
     if live and not quiet:
@@ -437,7 +443,7 @@ def batch(
     ) as bar:
         task = bar.add_task("solving", total=None)
 
-        def progress(done: int, total: int, record: dict) -> None:
+        def progress(done: int, total: int, record: dict[str, Any]) -> None:
             state = record["status"]
             bar.update(task, completed=done, total=total, description=f"{record['name']}: {state}")
 
@@ -497,6 +503,7 @@ def replan(
         Path | None,
         typer.Option("--scenario-out", help="Write the rolled-forward scenario JSON here."),
     ] = None,
+    reproducible: Annotated[bool, typer.Option("--reproducible", help=REPRODUCIBLE_HELP)] = False,
 ) -> None:
     """Roll the last plan forward by the elapsed quarter, apply the actuals, re-solve from it,
     and show what changed and why."""
@@ -521,9 +528,8 @@ def replan(
         soft_wrap=True,
     )
     # the last plan starts the search; where it breaks rules now, repair mends it
-    options = SolveOptions(
-        time_limit=time_limit, workers=workers, seed=seed, hint=rolled.warm_start
-    )
+    limits = SolveOptions.reproducible(time_limit) if reproducible else SolveOptions(time_limit)
+    options = limits.replace(workers=limits.workers or workers, seed=seed, hint=rolled.warm_start)
     result = run_solve(new, options)
     out.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
     if out_path is not None and result.plan is None:
@@ -646,6 +652,7 @@ def serve(
     import logging
 
     import uvicorn
+    from pydantic import ValidationError
 
     from api.app import create_app
     from api.settings import from_environment
@@ -660,10 +667,16 @@ def serve(
             data_dir=data_dir,
             workers=workers,
             database_url=database_url,
-            keys_file=keys_file,
+            api_keys_file=keys_file,
             max_time_limit=max_time_limit,
         )
-    except (OSError, ValueError) as error:
+    except ValidationError as error:  # a setting of the wrong kind, or a bad keys file
+        for e in error.errors():
+            name = ".".join(str(x) for x in e["loc"])
+            where = f"LEDOKOL_{name.upper()}: " if name else ""
+            typer.echo(f"cannot start: {where}{e['msg'].removeprefix('Value error, ')}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    except OSError as error:
         typer.echo(f"cannot start: {error}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
     if not settings.keys:

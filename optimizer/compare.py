@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optimizer.plan import Plan
-from optimizer.result import relative_gap_pct
+from optimizer.result import SolveOptions, Strategy, relative_gap_pct
 from optimizer.scenario import InvalidInput, Scenario, load_scenario
 from optimizer.simulate import Evaluation, simulate
 from optimizer.status_quo import status_quo_plan
@@ -183,7 +183,7 @@ class CompareOptions:
     processes: int | None = None  # default: CPUs
     seed: int = 0
     levers: tuple[str, ...] | None = None  # default: every lever the scenario defines
-    strategy: str = "auto"
+    strategy: Strategy = "auto"
     deterministic_time: float | None = None  # per solve: reproducible comparisons
     progress: Callable[[int, int, Combination], None] | None = None
     stop: threading.Event | None = None  # in process only: the solves left are skipped
@@ -523,7 +523,7 @@ class CombinationSolver:
         scenario_json: str,
         seconds: float,
         seed: int,
-        strategy: str,
+        strategy: Strategy,
         deterministic: float | None,
         hint_json: str | None = None,
         extra_bound: str | None = None,
@@ -538,7 +538,7 @@ def _solve_one(
     scenario_json: str,
     seconds: float,
     seed: int,
-    strategy: str,
+    strategy: Strategy,
     deterministic: float | None,
     hint_json: str | None = None,
     extra_bound: str | None = None,
@@ -563,12 +563,12 @@ def _solve_one(
     left = max(MIN_SECONDS / 2, seconds - (time.monotonic() - started))
     options = combination_options(
         left if deterministic is None else seconds, seed, strategy, deterministic
+    ).replace(
+        lp_bound=extra_bound == "lp",
+        workers=workers,
+        stop=stop,
+        hint=None if hint_json is None else Plan.model_validate_json(hint_json),
     )
-    options.lp_bound = extra_bound == "lp"
-    options.workers = workers
-    options.stop = stop
-    if hint_json is not None:
-        options.hint = Plan.model_validate_json(hint_json)
     result = solve(v, options)
     plan = None if result.plan is None else result.plan.model_dump_json()
     bounds = [b for b in (result.best_bound, flow) if b is not None]
@@ -577,10 +577,10 @@ def _solve_one(
     return result.status, plan, min(bounds, default=None), time.monotonic() - started
 
 
-def combination_options(seconds: float, seed: int, strategy: str, deterministic: float | None):  # type: ignore[no-untyped-def]
+def combination_options(
+    seconds: float, seed: int, strategy: Strategy, deterministic: float | None
+) -> SolveOptions:
     """The options every combination is solved with (one worker each)."""
-    from optimizer.solve import SolveOptions
-
     return SolveOptions(
         time_limit=seconds,
         workers=1,
@@ -601,11 +601,11 @@ def _marginal(compared: tuple[str, ...], results: list[Combination]) -> dict[str
     by = {c.levers: c.score for c in results}
     out: dict[str, float | None] = {}
     for lever in compared:
-        deltas = [
-            by[on | {lever}] - by[on]  # type: ignore[operator]
-            for on in by
-            if lever not in on and by.get(on) is not None and by.get(on | {lever}) is not None
-        ]
+        deltas = []
+        for on, here in by.items():
+            there = by.get(on | {lever})
+            if lever not in on and here is not None and there is not None:
+                deltas.append(there - here)
         out[lever] = statistics.fmean(deltas) if deltas else None
     return out
 
@@ -644,9 +644,9 @@ def recommend(
         reverse=True,
     )
     if helping:
-        m, lever = helping[0]
+        gain, lever = helping[0]
         lines.append(
-            f"{LABELS[lever].capitalize()} adds the most: {m:+,.0f} on average when switched on "
+            f"{LABELS[lever].capitalize()} adds the most: {gain:+,.0f} on average when switched on "
             "(by the plans found)."
         )
     for lever, m in marginal.items():

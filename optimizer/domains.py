@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from optimizer.plan import BENCH, OFF, TRAINEE, Cell
-from optimizer.scenario import Person, Rep, Scenario
+from optimizer.scenario import Person, Rep, Role, Scenario
 
 EXPLAIN_REACH_LIMIT = 5_000  # persons x territories above which explain mode keeps radius pruning
 
@@ -72,7 +72,9 @@ def _options(
     capacity = s.training.trainer_capacity if s.training else 0
     if person.training_needed > 0 and capacity > 0:
         options.append(TRAINEE)
-    roles = ("hunter", "farmer") if explain and not person.is_position else sorted(person.roles)
+    roles: list[Role] = (
+        ["hunter", "farmer"] if explain and not person.is_position else sorted(person.roles)
+    )
     if person.is_position:
         territories: tuple[str, ...] = (person.home,)
     elif reach_relaxed:

@@ -11,12 +11,17 @@ is shrunk by deletion to a small set of rules that cannot hold together.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
 from optimizer.domains import Domains, build_domains
 from optimizer.scenario import Person, Scenario
 from optimizer.simulate.territory import office_fits, pool_feeds
+
+if TYPE_CHECKING:  # the model imports this module's callers: names only
+    from optimizer.model.builder import Built
+    from optimizer.model.core import GroupKey, Guards
 
 HEADER = "These rules cannot all hold:"
 
@@ -88,9 +93,13 @@ def _coverage_nobody_can_fill(s: Scenario, domains: Domains) -> list[str]:
     for person in s.persons:  # one pass over the domains, roster order kept
         for p in range(s.periods):
             for cell in domains.of(person.id, p):
-                t = cell.territory
-                if cell.role == "farmer" and t in floors and _full_term(s, person, p, t) > 0:
-                    can.setdefault((t, p), []).append(person.id)
+                where = cell.territory
+                if (
+                    cell.role == "farmer"
+                    and where in floors
+                    and _full_term(s, person, p, where) > 0
+                ):
+                    can.setdefault((where, p), []).append(person.id)
     out = []
     for t in s.territories:
         if t.min_farmers == 0:
@@ -193,7 +202,9 @@ def explain_infeasible(s: Scenario, time_limit: float = 20.0) -> str:
     return HEADER + "\n" + "\n".join(lines)
 
 
-def _solve_with(built, keys, guards, deadline) -> tuple[int, list]:  # type: ignore[no-untyped-def]
+def _solve_with(
+    built: Built, keys: list[GroupKey], guards: Guards, deadline: float
+) -> tuple[cp_model.CpSolverStatus, list[GroupKey]]:
     model = built.model
     model.clear_assumptions()
     model.add_assumptions([guards.literals[k] for k in keys])
@@ -208,7 +219,7 @@ def _solve_with(built, keys, guards, deadline) -> tuple[int, list]:  # type: ign
     return status, core or keys
 
 
-def _shrink(built, core, guards, deadline) -> list:  # type: ignore[no-untyped-def]
+def _shrink(built: Built, core: list[GroupKey], guards: Guards, deadline: float) -> list[GroupKey]:
     """Deletion filter: drop each group whose absence still leaves the rest infeasible."""
     kept = list(core)
     for key in list(core):

@@ -267,7 +267,7 @@ class _Greedy:
                 rows[person.id].append(period.cells.get(person.id, OFF))
             self._advance(p, period)
         assignments = [
-            Assignment(person=pid, period=p, role=c.role, territory=c.territory)  # type: ignore[arg-type]
+            Assignment(person=pid, period=p, role=c.role, territory=c.territory)
             for pid, cells in rows.items()
             if not (pid in s.position_by_id and all(c == OFF for c in cells))
             for p, c in enumerate(cells)
@@ -400,7 +400,12 @@ class _Greedy:
                 and last.role == "hunter"
                 and st.run < self.rotation.hunter_stint_min
             )
-            if must and self._allows(person, p, last) and self._pool_feeds(period, last):
+            if (
+                must
+                and last is not None
+                and self._allows(person, p, last)
+                and self._pool_feeds(period, last)
+            ):
                 self._assign(period, person, last, p)
             else:
                 rest.append(person)
@@ -625,10 +630,10 @@ class _Greedy:
             cell = period.cells.get(person.id, OFF)
             if cell == TRAINEE:
                 st.trained += 1
-            for t in list(st.cooldown):
-                st.cooldown[t] -= 1
-                if st.cooldown[t] <= 0:
-                    del st.cooldown[t]
+            for town in list(st.cooldown):
+                st.cooldown[town] -= 1
+                if st.cooldown[town] <= 0:
+                    del st.cooldown[town]
             if st.last == cell and st.in_horizon:
                 st.run += 1
                 continue
@@ -651,7 +656,11 @@ class _Greedy:
             known = self.chosen
             ev = known[1] if known is not None and known[0] is plan else simulate(self.s, plan)
             found = {
-                rule: {(v.entity, v.period) for v in ev.violations if v.rule == rule}
+                rule: {
+                    (v.entity, v.period)
+                    for v in ev.violations
+                    if v.rule == rule and v.period is not None
+                }
                 for rule in ("rotation.stint_min", "rotation.handover_farmer", "prospect_supply")
             }
             short, alone, dry = found.values()
@@ -688,7 +697,7 @@ class _Greedy:
         self,
         rows: dict[tuple[str, int], Assignment],
         ev: Evaluation,
-        dry: set[tuple[str, int | None]],
+        dry: set[tuple[str, int]],
     ) -> None:
         """Where a pool feeds fewer hunters than hunt it, the newest stints there end the
         period before (the rest of each stint benched, so no cooldown is broken)."""

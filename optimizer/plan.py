@@ -23,7 +23,7 @@ Period = Annotated[int, Strict(), Field(ge=0, description="Period index, 0 = fir
 class Cell:
     """A person's state in one period: role, and territory for hunter/farmer."""
 
-    role: str
+    role: State
     territory: str | None = None
 
     @property

@@ -214,7 +214,7 @@ def _type(prop: dict[str, Any]) -> str:
 
 
 def _meaning(model: str, name: str, prop: dict[str, Any]) -> str:
-    own = prop.get("description", "")
+    own = str(prop.get("description", ""))
     if own in GENERIC and "anyOf" in prop:
         own = next((p.get("description", "") for p in prop["anyOf"] if "description" in p), own)
     if own not in GENERIC:

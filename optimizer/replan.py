@@ -29,10 +29,9 @@ from typing import Annotated, Any
 
 from pydantic import Field, ValidationError
 
-from optimizer.plan import OFF, Assignment, Cell, Plan
+from optimizer.plan import OFF, Assignment, Cell, Frozen, Plan
 from optimizer.scenario import (
     POSITION_PREFIX,
-    Frozen,
     InvalidInput,
     Scenario,
     load_scenario,
@@ -120,9 +119,9 @@ def roll_forward(
         renamed[h.person] = hired_id(h.person)
         reps.append(_hire(s, h.person, h.territory, h.start_period, rows.get(h.person, []), q))
     data["reps"] = reps
-    if data.get("hiring") is not None:
-        data["hiring"]["max_hires"] = max(0, s.hiring.max_hires - len(hired))  # type: ignore[union-attr]
-        data["hiring"]["earliest_period"] = max(0, s.hiring.earliest_period - q)  # type: ignore[union-attr]
+    if data.get("hiring") is not None and s.hiring is not None:
+        data["hiring"]["max_hires"] = max(0, s.hiring.max_hires - len(hired))
+        data["hiring"]["earliest_period"] = max(0, s.hiring.earliest_period - q)
     present = {r["id"] for r in reps}
     data["locks"] = [
         {
@@ -188,7 +187,9 @@ def _rows(s: Scenario, plan: Plan) -> dict[str, list[Cell]]:
     return cells
 
 
-def _stint(cells: list[Cell], available: list[bool], q: int, before: dict | None) -> dict | None:
+def _stint(
+    cells: list[Cell], available: list[bool], q: int, before: dict[str, Any] | None
+) -> dict[str, Any] | None:
     """The stint in progress at the end of the elapsed periods, counting its available
     periods (and the old `current` when it runs from the start)."""
     last = next((p for p in range(q - 1, -1, -1) if available[p]), None)
@@ -209,7 +210,9 @@ def _stint(cells: list[Cell], available: list[bool], q: int, before: dict | None
     return {"territory": cell.territory, "role": cell.role, "periods": run}
 
 
-def _rep(s: Scenario, rep: dict, cells: list[Cell], actuals: Actuals, q: int) -> dict | None:
+def _rep(
+    s: Scenario, rep: dict[str, Any], cells: list[Cell], actuals: Actuals, q: int
+) -> dict[str, Any] | None:
     if rep["id"] in actuals.left:
         return None
     until = rep.get("active_until")
@@ -234,7 +237,7 @@ def _rep(s: Scenario, rep: dict, cells: list[Cell], actuals: Actuals, q: int) ->
 
 def _hire(
     s: Scenario, position: str, territory: str, start: int, cells: list[Cell], q: int
-) -> dict:
+) -> dict[str, Any]:
     """A hire of the elapsed periods, now a rep answering for his position."""
     h = s.hiring
     assert h is not None
@@ -265,9 +268,9 @@ def _warm_start(new: Scenario, last: Plan, q: int, renamed: dict[str, str]) -> P
     it did not cover (off where the person is no longer available, bench where he now is)."""
     cells: dict[str, list[Cell | None]] = {}
     for a in last.assignments:
-        person = renamed.get(a.person, a.person)
-        if a.period >= q and person in new.person_by_id:
-            cells.setdefault(person, [None] * new.periods)[a.period - q] = Cell(a.role, a.territory)
+        who = renamed.get(a.person, a.person)
+        if a.period >= q and who in new.person_by_id:
+            cells.setdefault(who, [None] * new.periods)[a.period - q] = Cell(a.role, a.territory)
     rows = []
     for person in new.persons:
         mine = cells.get(person.id)
@@ -288,7 +291,7 @@ def _warm_start(new: Scenario, last: Plan, q: int, renamed: dict[str, str]) -> P
             elif cell is None or cell == OFF:
                 cell = Cell("bench")
             rows.append(
-                Assignment(person=person.id, period=p, role=cell.role, territory=cell.territory)  # type: ignore[arg-type]
+                Assignment(person=person.id, period=p, role=cell.role, territory=cell.territory)
             )
             previous = cell
     levels = list(last.bonus_levels[q:]) if last.bonus_levels else []

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
 
 from optimizer.plan import Plan, SolverInfo, SolverStatus
 from optimizer.scenario import Scenario
@@ -23,11 +25,36 @@ class Progress:
     stage: str = "search"  # warm start, repair, search: what the solve is doing now
 
 
-@dataclass
+Strategy = Literal["auto", "cp-sat", "lns"]
+ExecutorKind = Literal["local", "ray"]
+STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
+EXECUTORS: tuple[ExecutorKind, ...] = get_args(ExecutorKind)
+# a reproducible solve counts CP-SAT's deterministic work units; the wall clock, this many
+# times longer, only guards against a machine far slower than expected
+REPRODUCIBLE_WALL_FACTOR = 3.0
+
+
+@dataclass(frozen=True)
+class Parallel:
+    """Neighbourhood search only: sub-solves side by side on `executor` ("local" processes or
+    "ray"; None solves one at a time), `processes` of them (default: CPUs / workers), on the
+    Ray cluster at `address` (None: a local instance)."""
+
+    executor: ExecutorKind | None = None
+    processes: int | None = None
+    address: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.executor not in (None, *EXECUTORS):
+            raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, or None")
+
+
+@dataclass(frozen=True)
 class SolveOptions:
-    """How to solve. `workers=None` uses every CPU of the machine. One worker, a fixed seed and
-    a deterministic time limit (`deterministic_time`, in CP-SAT's work units) give the same
-    plan every run, whatever the machine's load."""
+    """How to solve; immutable (`replace()` makes a variant). `workers=None` uses every CPU of
+    the machine. One worker, a fixed seed and a deterministic time limit
+    (`deterministic_time`, in CP-SAT's work units) give the same plan every run, whatever the
+    machine's load: `SolveOptions.reproducible(units)`."""
 
     time_limit: float = 60.0
     deterministic_time: float | None = None
@@ -44,12 +71,25 @@ class SolveOptions:
     explain: bool = True
     # "cp-sat": one search over the whole model; "lns": neighbourhood search from the warm
     # start (optimizer.search.lns); "auto": LNS for scenarios of more than LNS_PERSONS people
-    strategy: str = "auto"
+    strategy: Strategy = "auto"
     lp_bound: bool = True  # also bound by the LP relaxation (HiGHS); the tighter bound counts
-    # LNS only: neighbourhoods side by side on "local" processes or "ray" (address: a cluster)
-    executor: str | None = None
-    processes: int | None = None
-    address: str | None = None
+    parallel: Parallel = field(default_factory=Parallel)  # LNS only
+
+    def __post_init__(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}")
+
+    @classmethod
+    def reproducible(cls, work: float, **rest: Any) -> SolveOptions:
+        """One worker and `work` deterministic units: the same plan for the same input on any
+        machine (the wall clock gets `REPRODUCIBLE_WALL_FACTOR` times as long, as a guard)."""
+        return cls(
+            time_limit=work * REPRODUCIBLE_WALL_FACTOR, deterministic_time=work, workers=1, **rest
+        )
+
+    def replace(self, **changes: Any) -> SolveOptions:
+        """These options with some fields changed."""
+        return dataclasses.replace(self, **changes)
 
 
 @dataclass

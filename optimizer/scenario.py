@@ -251,7 +251,7 @@ class Person:
 
     id: str
     home: str
-    roles: frozenset[str]
+    roles: frozenset[Role]
     hunter_capacity: int
     farmer_capacity_pct: int
     salary: int
@@ -614,9 +614,10 @@ def cross_entity_despite(error: ValidationError, data: Any) -> list[str]:
         Scenario.model_validate(patched)
     except ValidationError as again:
         causes = [(i.get("ctx") or {}).get("error") for i in again.errors(include_url=False)]
-        if not all(isinstance(c, ScenarioIssues) for c in causes):
+        issued = [c for c in causes if isinstance(c, ScenarioIssues)]
+        if len(issued) != len(causes):
             return []
-        issues = [issue for c in causes for issue in c.issues]  # type: ignore[union-attr]
+        issues = [issue for c in issued for issue in c.issues]
         return [i for i in issues if not any(_about(i, p) for p in paths if p)]
     return []
 

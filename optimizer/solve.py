@@ -24,6 +24,8 @@ from optimizer.deadline import Deadline
 from optimizer.model.solution import add_hint, extract_plan, ortools_version
 from optimizer.plan import SolverInfo
 from optimizer.result import (
+    STRATEGIES,
+    Parallel,
     Progress,
     SolveOptions,
     SolveResult,
@@ -38,6 +40,7 @@ __all__ = [
     "LNS_PERSONS",
     "PROOF_SHARE",
     "STRATEGIES",
+    "Parallel",
     "Progress",
     "SolveBug",
     "SolveOptions",
@@ -52,7 +55,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 LNS_PERSONS = 40  # "auto" searches neighbourhoods above this many reps and positions
-STRATEGIES = ("auto", "cp-sat", "lns")
 PROOF_SHARE = 0.25  # "auto" on small scenarios: this share of the time for a proof first
 # the answer may come this much after the time limit when the warm start needs it: a plan
 # in 0.8 s more beats "no plan" (the promise is the time limit + 1 s)
@@ -63,8 +65,6 @@ EXPLAIN_MIN_SECONDS = 0.5  # an infeasible answer gets at least this long for it
 def solve(s: Scenario, options: SolveOptions | None = None) -> SolveResult:
     """Find the best plan of a scenario within the options' limits."""
     options = options or SolveOptions()
-    if options.strategy not in STRATEGIES:
-        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}")
     deadline = Deadline.after(options.time_limit, options.stop)
     workers = options.workers or os.cpu_count() or 1
     info = SolverInfo(name="cp-sat", version=ortools_version(), workers=workers, seed=options.seed)
@@ -152,9 +152,9 @@ def _lns(
             progress=options.progress,
             incumbent=options.incumbent,
             stop=options.stop,
-            executor=options.executor,
-            processes=options.processes,
-            address=options.address,
+            executor=options.parallel.executor,
+            processes=options.parallel.processes,
+            address=options.parallel.address,
             known_bound=known_bound,
         ),
         deadline,

@@ -10,8 +10,8 @@ says so.
 
 from __future__ import annotations
 
-from optimizer.plan import Assignment, Plan
-from optimizer.scenario import BonusLevel, Rep, Scenario
+from optimizer.plan import Assignment, Plan, State
+from optimizer.scenario import BonusLevel, Rep, Role, Scenario
 
 
 def status_quo_plan(s: Scenario) -> Plan:
@@ -25,11 +25,11 @@ def status_quo_plan(s: Scenario) -> Plan:
             if not s.rep_available(rep, p):
                 rows.append(Assignment(person=rep.id, period=p, role="off"))
             elif to_train[rep.id] > 0:
-                role = "trainee" if seats > 0 else "bench"
-                if role == "trainee":
+                idle: State = "trainee" if seats > 0 else "bench"
+                if idle == "trainee":
                     seats -= 1
                     to_train[rep.id] -= 1
-                rows.append(Assignment(person=rep.id, period=p, role=role))
+                rows.append(Assignment(person=rep.id, period=p, role=idle))
             else:
                 role, territory = kept_post(rep)
                 rows.append(Assignment(person=rep.id, period=p, role=role, territory=territory))
@@ -41,7 +41,7 @@ def status_quo_plan(s: Scenario) -> Plan:
     )
 
 
-def kept_post(rep: Rep) -> tuple[str, str]:
+def kept_post(rep: Rep) -> tuple[Role, str]:
     """The role and territory a rep keeps when nothing changes."""
     if rep.current is not None:
         return rep.current.role, rep.current.territory

@@ -37,8 +37,16 @@ def test_dataset_validates_and_evaluates(name):
     """Each dataset validates and its status quo is scored."""
     s = load_dataset(name)
     ev = simulate(s, status_quo_plan(s))
-    assert ev.kpis.score == ev.kpis.profit - ev.kpis.penalties
     assert len(ev.territory_periods) == len(s.territories) * s.periods
+    # the status quo changes nothing: no hires, nobody trains, the books start as the file says
+    assert ev.kpis.hires == 0
+    first = {r.territory: r for r in ev.territory_periods if r.period == 0}
+    assert {t.id: (first[t.id].accounts, first[t.id].pool) for t in s.territories} == {
+        t.id: (t.accounts, t.prospects) for t in s.territories
+    }
+    assert ev.kpis.salaries == sum(
+        r.salary * sum(s.employed(r, p) for p in range(s.periods)) for r in s.reps
+    )
 
 
 def test_files_match_their_builder():

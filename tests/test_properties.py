@@ -162,7 +162,8 @@ def scenario_and_plan(draw: st.DrawFn) -> tuple[Scenario, Plan]:
 @SETTINGS
 @given(scenario_and_plan())
 def test_nothing_negative_and_the_books_balance(case):
-    """Accounts and pools stay >= 0; flows add up; score = profit - penalties."""
+    """Accounts and pools stay >= 0; flows add up; travel, bench, salaries, hires, bonus and
+    the terminal value recomputed from the plan's rows agree with the simulator's."""
     s, plan = case
     ev = simulate(s, plan)
     k = ev.kpis
@@ -183,16 +184,39 @@ def test_nothing_negative_and_the_books_balance(case):
     assert k.new_clients == sum(r.won for r in ev.territory_periods)
     assert k.margin_total == sum(r.margin for r in ev.territory_periods)
     assert k.revenue_total == sum(r.revenue for r in ev.territory_periods)
-    assert k.profit == (
-        k.margin_total
-        + k.terminal
-        - k.salaries
-        - k.hiring_cost
-        - k.travel
-        - k.bonus_cost
-        - k.handover
-        - k.switches
-        - k.bench
+    # the money recomputed from the rows, independently of the simulator's bookkeeping
+    by_person: dict[str, list[Assignment]] = {}
+    for a in plan.assignments:
+        by_person.setdefault(a.person, []).append(a)
+    travel = bench = salaries = hires = 0
+    for person in s.persons:
+        mine = sorted(by_person.get(person.id, []), key=lambda a: a.period)
+        working = [a for a in mine if a.role in ("hunter", "farmer")]
+        travel += sum(person.travel_cost for a in working if a.territory != person.home)
+        bench += s.defaults.bench_cost * sum(a.role == "bench" for a in mine)
+        if person.is_position:
+            start = next((a.period for a in mine if a.role != "off"), None)
+            if start is not None:
+                hires += 1
+                salaries += person.salary * (s.periods - start)
+        else:
+            rep = s.rep_by_id[person.id]
+            salaries += rep.salary * sum(s.employed(rep, p) for p in range(s.periods))
+    level = [s.level_by_name[name] for name in plan.bonus_levels]
+    won = [sum(r.won for r in ev.territory_periods if r.period == p) for p in range(s.periods)]
+    assert k.travel == travel
+    assert k.bench == bench
+    assert k.salaries == salaries
+    assert k.hiring_cost == (0 if s.hiring is None else s.hiring.hire_cost) * hires
+    assert k.bonus_cost == sum(
+        (level[p].per_client if s.policy.bonus_on else 0) * won[p] for p in range(s.periods)
+    )
+    last = {t.id: rows[(t.id, s.periods - 1)] for t in s.territories}
+    assert k.terminal == sum(
+        (last[t.id].accounts - last[t.id].churn + last[t.id].won)
+        * t.account_value
+        * s.defaults.terminal_value_periods
+        for t in s.territories
     )
     assert k.score == k.profit - k.penalties
     assert k.penalties >= k.change_cost >= 0
@@ -231,7 +255,16 @@ def test_generated_scenarios_validate_and_simulate(reps, territories, periods, s
     s = load_scenario(generate_data(reps, territories, periods, seed))
     assert len(s.reps) == reps
     assert len(s.territories) == territories
-    simulate(s, status_quo_plan(s))
+    assert s.periods == periods
+    plan = status_quo_plan(s)
+    ev = simulate(s, plan)
+    assert {(a.person, a.period) for a in plan.assignments} >= {
+        (r.id, p) for r in s.reps for p in range(periods)
+    }
+    assert len(ev.territory_periods) == territories * periods
+    assert [r.accounts for r in ev.territory_periods if r.period == 0] == [
+        t.accounts for t in s.territories
+    ]
 
 
 @SETTINGS

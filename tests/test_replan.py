@@ -118,6 +118,7 @@ def test_cli_replan_on_the_shipped_example(tmp_path: Path):
             "20000",
             "--time-limit",
             "10",
+            "--reproducible",  # deterministic work units: the same answer on a busy machine
             "--out",
             str(tmp_path / "next.json"),
         ],

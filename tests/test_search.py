@@ -39,13 +39,23 @@ def test_search_keeps_only_plans_the_simulator_accepts(seed):
 
 
 def test_stop_returns_the_incumbent():
+    """The stop set after the third neighbourhood ends an hour-long search at the next one
+    (one neighbourhood at a time: it can finish only the one it is in)."""
     s = load_dataset("crimea")
     stop = threading.Event()
-    threading.Timer(2.0, stop.set).start()
-    result = lns_solve(s, LnsOptions(time_limit=120, workers=1, stop=stop, lp_bound=False))
+    counted: list[int] = []
+
+    def stats(now: LnsStats) -> None:
+        counted.append(now.iterations)
+        if now.iterations >= 3:
+            stop.set()
+
+    options = LnsOptions(time_limit=3600, workers=1, stop=stop, lp_bound=False, stats=stats)
+    result = lns_solve(s, options)
     assert result.status == "FEASIBLE"
     assert result.plan is not None
-    assert result.seconds < 60
+    assert result.seconds < 3600
+    assert counted[-1] <= 4, counted
     assert simulate(s, result.plan).score == result.score >= result.warm_start_score
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
 
 import pytest
 from builders import rep_data, scenario, tiny_data
@@ -94,14 +93,24 @@ def test_progress_reports_improving_incumbents():
 
 
 def test_stop_event_ends_the_search_with_the_incumbent():
-    """Setting the stop event ends a long solve within a second, keeping the best plan."""
+    """The stop set while the search runs ends an hour-long solve with the best plan so far,
+    whatever the machine's speed (how fast it answers is benchmarks/pipeline_study's cancel
+    latency)."""
     stop = threading.Event()
-    threading.Timer(1.0, stop.set).start()
-    started = time.monotonic()
-    result = solve(load_dataset("crimea"), SolveOptions(time_limit=120, workers=1, stop=stop))
-    assert time.monotonic() - started < 8
+    seen: list[Progress] = []
+
+    def progress(p: Progress) -> None:
+        seen.append(p)
+        if p.stage == "search" and p.score is not None:
+            stop.set()
+
+    s = load_dataset("crimea")
+    result = solve(s, SolveOptions(time_limit=3600, workers=1, stop=stop, progress=progress))
+    assert stop.is_set()
+    assert result.seconds < 3600  # the stop, not the time limit, ended it
     assert result.plan is not None
     assert result.status in ("FEASIBLE", "OPTIMAL")
+    assert simulate(s, result.plan).score == result.score
 
 
 def test_stop_before_the_search_returns_the_checked_warm_start():

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from service import Service, dataset, submit, unavailable, wait_for
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
+from api.jobs import SolveJob
 from api.store import CANCELLED, QUEUED, RUNNING, SUCCEEDED, Store, metadata
 
 POSTGRES_URL = os.environ.get(
@@ -22,14 +24,14 @@ POSTGRES_URL = os.environ.get(
 
 
 def _postgres_store() -> Store:
+    engine = create_engine(POSTGRES_URL)
     try:
-        engine = create_engine(POSTGRES_URL)
         with engine.connect() as db:
             db.execute(text("SELECT 1"))
-        metadata.drop_all(engine)
-        engine.dispose()
-    except Exception:
+    except OperationalError:  # no server there (refused, unknown host, no such database)
         unavailable(f"PostgreSQL at {POSTGRES_URL.split('@')[-1]}")
+    metadata.drop_all(engine)  # a server that answers: any error from here on fails the test
+    engine.dispose()
     return Store(POSTGRES_URL)
 
 
@@ -42,7 +44,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 
 
 def _job(store: Store, owner: str = "o", key: str | None = None):  # type: ignore[no-untyped-def]
-    return store.create(owner, "s", "{}", {"time_limit": 1}, "h", key)
+    return store.create(owner, "s", "{}", SolveJob(time_limit=1), "h", key)
 
 
 def test_every_job_is_claimed_exactly_once(store: Store) -> None:

@@ -9,10 +9,13 @@ from typing import Any
 
 import pytest
 from builders import hiring_data, rep_data, tiny_data
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from optimizer.cli import app
 from optimizer.scenario import InvalidInput, load_scenario
+from optimizer.simulate import simulate
+from optimizer.status_quo import status_quo_plan
 
 Mutation = Callable[[dict[str, Any]], Any]
 
@@ -403,7 +406,12 @@ def test_boundary_values_pass(mutation):
     """The value at the edge of each range is accepted."""
     d = tiny_data()
     mutation(d)
-    load_scenario(d)
+    s = load_scenario(d)
+    # accepted whole: every entity kept, and the status quo of it simulates over the horizon
+    assert [r.id for r in s.reps] == [r["id"] for r in d["reps"]]
+    assert [t.id for t in s.territories] == [t["id"] for t in d["territories"]]
+    ev = simulate(s, status_quo_plan(s))
+    assert len(ev.territory_periods) == len(s.territories) * d["horizon"]["periods"]
 
 
 def test_every_problem_is_reported_at_once():
@@ -420,7 +428,7 @@ def test_every_problem_is_reported_at_once():
 def test_scenario_is_immutable():
     """A validated scenario cannot be changed in place."""
     s = load_scenario(tiny_data())
-    with pytest.raises(Exception, match="frozen"):
+    with pytest.raises(ValidationError, match="frozen"):
         s.name = "other"  # type: ignore[misc]
 
 

@@ -41,13 +41,15 @@ def solve_mip(
     threads: int = 1,
     seed: int = 0,
     gap_pct: float = 0.0,
+    node_limit: int | None = None,
 ) -> MipResult:
     """Build the MIP, solve it with `solver` ("highs" or "scip") within `time_limit` seconds
-    (building included) and simulate the plan it returns."""
+    (building included) and `node_limit` branch-and-bound nodes, and simulate the plan it
+    returns. A node limit with one thread gives the same answer on any machine."""
     started = time.monotonic()
     mip = build_mip(s)
     built = time.monotonic() - started
-    out = SOLVERS[solver](mip.lin, time_limit - built, threads, seed, gap_pct)
+    out = SOLVERS[solver](mip.lin, time_limit - built, threads, seed, gap_pct, node_limit)
     plan = mip.plan(out.values) if out.values is not None else None
     evaluation = simulate(s, plan) if plan is not None else None
     return MipResult(

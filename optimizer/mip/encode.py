@@ -14,13 +14,16 @@ the score at every optimum; every returned plan is scored by the simulator anywa
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from optimizer.mip.linear import CONSTANT, INF, Affine, Linear, affine, scaled
 from optimizer.plan import BENCH, OFF, TRAINEE, Assignment, Cell, Hire, Plan
-from optimizer.scenario import Person, Scenario
+from optimizer.scenario import Person, Role, Scenario
 
-ROLES = ("hunter", "farmer")
+ROLES: tuple[Role, ...] = ("hunter", "farmer")
 
 
 @dataclass
@@ -32,7 +35,7 @@ class Mip:
     levels: list[dict[str, int]]  # period -> level name -> column
     impossible: list[str] = field(default_factory=list)  # why no plan exists, found up front
 
-    def plan(self, values) -> Plan:  # type: ignore[no-untyped-def]
+    def plan(self, values: np.ndarray) -> Plan:
         """The plan a solution's values describe (states rounded)."""
         s = self.s
         rows: list[Assignment] = []
@@ -43,7 +46,7 @@ class Mip:
                 options = self.cells[(person.id, p)]
                 cell = max(options, key=lambda c: values[options[c]]) if options else OFF
                 mine.append(
-                    Assignment(person=person.id, period=p, role=cell.role, territory=cell.territory)  # type: ignore[arg-type]
+                    Assignment(person=person.id, period=p, role=cell.role, territory=cell.territory)
                 )
             if person.is_position:
                 worked = [a.period for a in mine if a.role != "off"]
@@ -131,7 +134,7 @@ class _Encoder:
         b = s.baseline
         was = self.baseline.get(person.id, {}).get(p)
         frozen = b is not None and was is not None and p < b.freeze_periods
-        if frozen and not self._facts_changed(person, p, was):  # type: ignore[arg-type]
+        if frozen and was is not None and not self._facts_changed(person, p, was):
             cells = [c for c in cells if c == was]
         return cells
 
@@ -193,7 +196,7 @@ class _Encoder:
                 self.counted[key], person, p, v, {k: int(x > 0) for k, x in terms.items()}
             )
 
-    def _terms(self, person: Person, p: int, term) -> dict[int | None, int]:  # type: ignore[no-untyped-def]
+    def _terms(self, person: Person, p: int, term: Callable[[int], int]) -> dict[int | None, int]:
         """A person's own term in period p: None -> the term at full ramp (a rep's only one);
         start -> the term of a hire started then, where his ramp makes it differ."""
         s = self.s
@@ -382,7 +385,8 @@ class _Encoder:
                     v: float(need)
                     for c, v in cells.items()
                     if c.working
-                    and s.territory_by_id[c.territory].long_cycle  # type: ignore[index]
+                    and c.territory is not None
+                    and s.territory_by_id[c.territory].long_cycle
                     and not (
                         person.veteran
                         and person.current is not None

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 
@@ -103,9 +104,15 @@ class Outcome:
 
 
 def solve_highs(
-    lin: Linear, time_limit: float, threads: int = 1, seed: int = 0, gap_pct: float = 0.0
+    lin: Linear,
+    time_limit: float,
+    threads: int = 1,
+    seed: int = 0,
+    gap_pct: float = 0.0,
+    node_limit: int | None = None,
 ) -> Outcome:
-    """Branch and bound by HiGHS, incumbents from its improving-solution callback."""
+    """Branch and bound by HiGHS, incumbents from its improving-solution callback; with
+    `node_limit` (and one thread) the answer does not depend on the machine's speed."""
     import highspy
 
     from optimizer.search.bound import highs_lp, quiet_highs
@@ -131,10 +138,12 @@ def solve_highs(
     h.setOptionValue("random_seed", seed)
     h.setOptionValue("mip_rel_gap", gap_pct / 100)
     h.setOptionValue("mip_abs_gap", 0.5)  # scores are integers
+    if node_limit is not None:
+        h.setOptionValue("mip_max_nodes", node_limit)
     h.passModel(lp)
     incumbents: list[tuple[float, float]] = []
 
-    def improving(event) -> None:  # type: ignore[no-untyped-def]
+    def improving(event: Any) -> None:  # highspy's callback data: untyped
         incumbents.append((time.monotonic() - started, event.data_out.objective_function_value))
 
     h.cbMipImprovingSolution.subscribe(improving)
@@ -164,9 +173,15 @@ def solve_highs(
 
 
 def solve_scip(
-    lin: Linear, time_limit: float, threads: int = 1, seed: int = 0, gap_pct: float = 0.0
+    lin: Linear,
+    time_limit: float,
+    threads: int = 1,
+    seed: int = 0,
+    gap_pct: float = 0.0,
+    node_limit: int | None = None,
 ) -> Outcome:
-    """Branch and bound by SCIP through MathOpt, incumbents from its MIP_SOLUTION callback."""
+    """Branch and bound by SCIP through MathOpt, incumbents from its MIP_SOLUTION callback;
+    `node_limit` as for HiGHS."""
     from ortools.math_opt.python import mathopt
 
     started = time.monotonic()
@@ -201,6 +216,7 @@ def solve_scip(
         random_seed=seed,
         relative_gap_tolerance=gap_pct / 100,
         absolute_gap_tolerance=0.5,
+        node_limit=node_limit,
     )
     result = mathopt.solve(
         model,

@@ -10,9 +10,9 @@ from ortools.sat.python import cp_model
 
 from optimizer.deadline import Deadline
 from optimizer.model.builder import Built
-from optimizer.plan import OFF, Assignment, Cell, Plan
+from optimizer.plan import OFF, Assignment, Cell, Plan, SolverStatus
 
-STATUS = {
+STATUS: dict[cp_model.CpSolverStatus, SolverStatus] = {
     cp_model.OPTIMAL: "OPTIMAL",
     cp_model.FEASIBLE: "FEASIBLE",
     cp_model.INFEASIBLE: "INFEASIBLE",
@@ -26,7 +26,7 @@ def run(
     built: Built,
     deadline: Deadline,
     callback: cp_model.CpSolverSolutionCallback | None = None,
-) -> int:
+) -> cp_model.CpSolverStatus:
     """`solver.solve` within the deadline (its time limit capped by what is left) and
     stoppable by the deadline's stop signal; returns CP-SAT's status code."""
     params = solver.parameters
@@ -101,7 +101,7 @@ def extract_plan(built: Built, solver: cp_model.CpSolver) -> Plan:
                 Assignment(
                     person=person.id,
                     period=p,
-                    role=cell.role,  # type: ignore[arg-type]
+                    role=cell.role,
                     territory=cell.territory,
                 )
             )
@@ -117,7 +117,7 @@ def extract_plan(built: Built, solver: cp_model.CpSolver) -> Plan:
     return Plan(scenario=s.name, assignments=tuple(rows), bonus_levels=tuple(levels))
 
 
-def cp_bound(solver: cp_model.CpSolver, code: int) -> int | None:
+def cp_bound(solver: cp_model.CpSolver, code: cp_model.CpSolverStatus) -> int | None:
     """CP-SAT's upper bound, rounded down; none unless the search got as far as a solution
     (with UNKNOWN, CP-SAT reports 0, which bounds nothing)."""
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

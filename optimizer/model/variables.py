@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
+from ortools.sat.python.cp_model_helper import Literal as CpLiteral
 
 from optimizer.domains import Domains
 from optimizer.plan import Cell
 from optimizer.scenario import Person, Scenario
 
-Lit = cp_model.IntVar | int
-Expr = cp_model.LinearExprT
+Lit = CpLiteral | int  # a Boolean variable, its negation, or the constant 0 / 1
+Expr = cp_model.LinearExpr | int  # what the rules build: numpy integers never enter
 
 
 def total(items: Iterable[Expr]) -> Expr:
@@ -86,7 +87,7 @@ class Variables:
 
     def and_(self, lits: Iterable[Lit], name: str) -> Lit:
         """A literal equal to the conjunction (exact in both directions), constants folded."""
-        rest: list[cp_model.IntVar] = []
+        rest: list[CpLiteral] = []
         for lit in lits:
             if isinstance(lit, int):
                 if lit == 0:
@@ -103,12 +104,12 @@ class Variables:
         y = self.new_bool(name)
         for x in rest:
             self.model.add_implication(y, x)
-        self.model.add_bool_or([negate(x) for x in rest] + [y])  # type: ignore[list-item]
+        self.model.add_bool_or([negate(x) for x in rest] + [y])
         self._and_cache[key] = y
         return y
 
 
-def _index(lit: cp_model.IntVar) -> int:
+def _index(lit: CpLiteral) -> int:
     return lit.Index()
 
 

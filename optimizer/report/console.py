@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from rich.console import Console
+from typing import TYPE_CHECKING
+
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from optimizer.plan import Assignment, Plan, TerritoryPeriod, Violation
 from optimizer.scenario import Scenario
 from optimizer.simulate import Evaluation
+
+if TYPE_CHECKING:  # the comparison imports the reports
+    from optimizer.compare import Comparison
 
 MONEY_ROWS: tuple[tuple[str, str, int], ...] = (
     # (field, label, sign in profit)
@@ -255,12 +260,12 @@ def print_solution(
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
-def levers_table(comparison) -> Table:  # type: ignore[no-untyped-def]
+def levers_table(comparison: Comparison) -> Table:
     """The lever combinations, best first."""
     from optimizer.compare import LEVERS
 
     table = Table(title=f"Levers compared on {comparison.scenario}", title_justify="left")
-    for name, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("#", "right"),
         ("levers", "left"),
         ("score", "right"),
@@ -273,37 +278,40 @@ def levers_table(comparison) -> Table:  # type: ignore[no-untyped-def]
         ("travel", "right"),
         ("bonus cost", "right"),
         ("goals met", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    )
+    for name, justify in columns:
+        table.add_column(name, justify=justify)
     for rank, combo in enumerate(comparison.ranked, 1):
-        row = combo.as_dict()
-        goals = row["goals_realistic"]
+        k = (
+            combo.evaluation.kpis
+            if combo.evaluation is not None and combo.score is not None
+            else None
+        )
+        goals = None if k is None else k.goals_realistic
         met = (
             "-"
             if goals is None
-            else " ".join(
-                f"{label} {'yes' if goals[key] else 'no'}"
-                for key, label in (("new_clients", "clients"), ("revenue", "revenue"))
-            )
+            else f"clients {'yes' if goals.new_clients else 'no'} "
+            f"revenue {'yes' if goals.revenue else 'no'}"
         )
         table.add_row(
             str(rank),
             " + ".join(lever for lever in LEVERS if lever in combo.levers) or "none",
-            money(row["score"]) if row["score"] is not None else f"no plan ({combo.status})",
-            money(row["bound"]),
+            money(combo.score) if combo.score is not None else f"no plan ({combo.status})",
+            money(combo.bound),
             "-" if combo.gap_pct is None else f"{combo.gap_pct:.1f} %",
-            money(row["profit"]),
-            "-" if row["new_clients"] is None else str(row["new_clients"]),
-            money(row["revenue"]),
-            str(row["hires"]),
-            money(row["travel"]),
-            money(row["bonus_cost"]),
+            money(None if k is None else k.profit),
+            "-" if k is None else str(k.new_clients),
+            money(None if k is None else k.revenue_total),
+            str(combo.hires),
+            money(None if k is None else k.travel),
+            money(None if k is None else k.bonus_cost),
             met,
         )
     return table
 
 
-def print_comparison(console: Console, comparison) -> None:  # type: ignore[no-untyped-def]
+def print_comparison(console: Console, comparison: Comparison) -> None:
     # in a log or a pipe, one row per line rather than the 80 columns of no terminal
     width = console.width
     if not console.is_terminal:

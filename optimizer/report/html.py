@@ -77,7 +77,7 @@ def render_html(
 
 
 def _verdict(plan: Plan) -> str:
-    bits = [plan.status]
+    bits: list[str] = [plan.status]
     if plan.score is not None:
         bits.append(f"score {plan.score:,}")
     if plan.best_bound is not None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from optimizer.plan import Plan
 from optimizer.scenario import Scenario
@@ -96,7 +97,7 @@ def workbook(s: Scenario, plan: Plan) -> Workbook:
     )
     kpis = plan.kpis.model_dump() if plan.kpis else {}
     realistic = kpis.pop("goals_realistic", {}) or {}
-    rows = [
+    rows: list[list[object]] = [
         ["status", plan.status],
         ["score", plan.score],
         ["best_bound", plan.best_bound],
@@ -113,7 +114,7 @@ def workbook(s: Scenario, plan: Plan) -> Workbook:
     return wb
 
 
-def _schedule(ws, s: Scenario, plan: Plan) -> None:  # type: ignore[no-untyped-def]
+def _schedule(ws: Worksheet, s: Scenario, plan: Plan) -> None:
     ws.append(["person", "name", *[s.period_label(p) for p in range(s.periods)]])
     for cell in ws[1]:
         cell.font = BOLD
@@ -136,7 +137,7 @@ def _schedule(ws, s: Scenario, plan: Plan) -> None:  # type: ignore[no-untyped-d
         ws.column_dimensions[get_column_letter(col)].width = 14
 
 
-def _rows(ws, header: list[str], rows: list[list[object]]) -> None:  # type: ignore[no-untyped-def]
+def _rows(ws: Worksheet, header: list[str], rows: list[list[object]]) -> None:
     ws.append(header)
     for cell in ws[1]:
         cell.font = BOLD

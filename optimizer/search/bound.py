@@ -26,9 +26,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
+
+if TYPE_CHECKING:  # imported where used: HiGHS loads only for an LP
+    import highspy
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +120,7 @@ def lp_bound_of(
     return LpBound(bound, status, seconds, rows.count, len(lower), solution)
 
 
-def solve_lp(  # type: ignore[no-untyped-def]
+def solve_lp(
     cost: np.ndarray,
     lower: np.ndarray,
     upper: np.ndarray,
@@ -124,7 +129,7 @@ def solve_lp(  # type: ignore[no-untyped-def]
     threads: int = 1,
     maximize: bool = False,
     solver: str | None = None,
-):
+) -> highspy.Highs:
     """Solve an LP in HiGHS, quietly, within `seconds`; returns the Highs object."""
     lp = highs_lp(
         cost, lower, upper, rows.lo, rows.hi, rows.start, rows.index, rows.value, maximize
@@ -137,7 +142,7 @@ def solve_lp(  # type: ignore[no-untyped-def]
     return h
 
 
-def highs_lp(  # type: ignore[no-untyped-def]
+def highs_lp(
     cost: Sequence[float] | np.ndarray,
     lower: Sequence[float] | np.ndarray,
     upper: Sequence[float] | np.ndarray,
@@ -147,7 +152,7 @@ def highs_lp(  # type: ignore[no-untyped-def]
     index: Sequence[int],
     value: Sequence[float],
     maximize: bool = False,
-):
+) -> highspy.HighsLp:
     """A HiGHS model from columns and compressed rows (`lo <= a.x <= hi`)."""
     import highspy
 
@@ -168,7 +173,7 @@ def highs_lp(  # type: ignore[no-untyped-def]
     return lp
 
 
-def quiet_highs(threads: int, seconds: float):  # type: ignore[no-untyped-def]
+def quiet_highs(threads: int, seconds: float) -> highspy.Highs:
     """A silent HiGHS with its thread count and time limit."""
     h = _quiet_highs()
     h.setOptionValue("output_flag", False)
@@ -180,7 +185,7 @@ def quiet_highs(threads: int, seconds: float):  # type: ignore[no-untyped-def]
 _BANNER_SHOWN = threading.Lock()
 
 
-def _quiet_highs():  # type: ignore[no-untyped-def]
+def _quiet_highs() -> highspy.Highs:
     """A Highs instance; the first one of a process prints a banner on the C-level stdout,
     which would break the CLI's and the service's output, so it goes to /dev/null."""
     import highspy
@@ -232,7 +237,7 @@ class _Rows:
         terms[var] = terms.get(var, 0.0) - sign
         return sign
 
-    def add_constraint(self, ct) -> None:  # type: ignore[no-untyped-def]
+    def add_constraint(self, ct: cp_model_pb2.ConstraintProto) -> None:
         kind = ct.WhichOneof("constraint")
         enforcement = list(ct.enforcement_literal)
         if kind == "linear":

@@ -78,8 +78,8 @@ def flow_bound(s: Scenario, domains: Domains | None = None, time_limit: float = 
     cols = _Columns()
     top_uplift = max(level.uplift_pct for level in s.bonus_menu) / 100
     churn_min = min(d.churn_served_pct, d.churn_unserved_pct)
-    hunters: dict[tuple[str, int], list[tuple[int, float]]] = defaultdict(list)
-    farmers: dict[tuple[str, int], list[tuple[int, float]]] = defaultdict(list)
+    hunters: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)  # (column, term)
+    farmers: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
     person_rows: list[tuple[dict[int, float], float]] = []
     filled: dict[tuple[str, int], int] = {}  # a position filled in a period
     hires_at: list[dict[int, float]] = [{} for _ in range(periods)]  # filled positions
@@ -140,22 +140,22 @@ def flow_bound(s: Scenario, domains: Domains | None = None, time_limit: float = 
             if len(at) > h.max_hires:
                 rows.row(at, -INF, float(h.max_hires))
         for position in s.positions:  # filled from its start to the end: hired once
-            previous = None
+            previous: int | None = None
             for p in range(periods):
-                f = filled.get((position.id, p))
-                if f is None:
+                now = filled.get((position.id, p))
+                if now is None:
                     continue
                 if previous is not None:
-                    rows.row({f: 1.0, previous: -1.0}, 0.0, INF)
-                previous = f
+                    rows.row({now: 1.0, previous: -1.0}, 0.0, INF)
+                previous = now
             if previous is not None:
                 cols.cost[previous] -= float(h.hire_cost)
         for p in range(periods):  # starts in a period: filled now and not before
             starts: dict[int, float] = {}
             for position in s.positions:
-                f = filled.get((position.id, p))
-                if f is not None:
-                    starts[f] = 1.0
+                now = filled.get((position.id, p))
+                if now is not None:
+                    starts[now] = 1.0
                     before = filled.get((position.id, p - 1))
                     if before is not None:
                         starts[before] = -1.0
@@ -208,9 +208,9 @@ def flow_bound(s: Scenario, domains: Domains | None = None, time_limit: float = 
             most = accounts_max[p]
             if any(term > most for _, term in fs):
                 rows.row({served: 1.0, **{y: -float(min(term, most)) for y, term in fs}}, -INF, 0)
-            most = (t.prospects + p * t.prospect_inflow) * t.win_share_pct / 100
-            if any(term * top_uplift > most for _, term in hs):
-                cut = {y: -min(term * top_uplift, most) for y, term in hs}
+            can_win = (t.prospects + p * t.prospect_inflow) * t.win_share_pct / 100
+            if any(term * top_uplift > can_win for _, term in hs):
+                cut = {y: -min(term * top_uplift, can_win) for y, term in hs}
                 rows.row({won: 1.0, **cut}, -INF, 0.0)
             if need and hs:
                 rows.row({pool: -1.0, **{y: float(need) for y, _ in hs}}, -INF, 0.0)
@@ -243,7 +243,7 @@ def flow_bound(s: Scenario, domains: Domains | None = None, time_limit: float = 
 
     # measured here: the interior point method (with crossover, so the optimum is exact) solves
     # the flow LP of XL in 126 s, the dual simplex in 453 s
-    h = solve_lp(
+    lp = solve_lp(
         np.array(cols.cost, dtype=float),
         np.array(cols.lower, dtype=float),
         np.array(cols.upper, dtype=float),
@@ -252,12 +252,12 @@ def flow_bound(s: Scenario, domains: Domains | None = None, time_limit: float = 
         maximize=True,
         solver="ipm",
     )
-    status = h.modelStatusToString(h.getModelStatus())
+    status = lp.modelStatusToString(lp.getModelStatus())
     seconds = time.monotonic() - started
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         log.info("flow LP: %s after %.1f s (no bound)", status, seconds)
         return LpBound(None, status, seconds, rows.count, len(cols.cost))
-    value = h.getInfo().objective_function_value + constant
+    value = lp.getInfo().objective_function_value + constant
     bound = math.floor(value + RELATIVE_MARGIN * max(1.0, abs(value)))
     log.info("flow LP: bound %s in %.1f s (%d rows)", bound, seconds, rows.count)
     return LpBound(bound, status, seconds, rows.count, len(cols.cost))

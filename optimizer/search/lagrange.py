@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
+from ortools.sat.python.cp_model_helper import Literal as CpLiteral
 from ortools.util.python import sorted_interval_list
 
 from optimizer.deadline import Deadline
@@ -266,7 +267,7 @@ class Split:
             domain = sorted_interval_list.Domain.from_flat_intervals(list(var.domain))
             copies[x] = model.new_int_var_from_domain(domain, var.name)
 
-        def lit(ref: int) -> cp_model.IntVar:
+        def lit(ref: int) -> CpLiteral:
             return copies[ref] if ref >= 0 else copies[-ref - 1].Not()
 
         def expr(vars_: list[int], coeffs: list[int], offset: int = 0) -> cp_model.LinearExprT:
@@ -357,7 +358,7 @@ def _remapped(
         out.lin_max.target.vars[:] = [column[(x, j)] for x in ct.lin_max.target.vars]
         for e_out, e in zip(out.lin_max.exprs, ct.lin_max.exprs, strict=True):
             e_out.vars[:] = [column[(x, j)] for x in e.vars]
-    else:
+    elif kind is not None:
         getattr(out, kind).literals[:] = [ref(r) for r in getattr(ct, kind).literals]
     return out
 

@@ -37,7 +37,7 @@ from optimizer.deadline import Deadline, Stopped
 from optimizer.model import Built, build_model
 from optimizer.model.solution import ortools_version
 from optimizer.plan import OFF, Cell, Plan, SolverInfo, SolverStatus
-from optimizer.result import Progress, SolveResult, make_result, relative_gap_pct
+from optimizer.result import ExecutorKind, Progress, SolveResult, make_result, relative_gap_pct
 from optimizer.scenario import Scenario
 from optimizer.search.bound import LP_MAX_VARIABLES, LpBound, lp_bound_of, snapshot
 from optimizer.search.capacity import capacity_bound
@@ -101,7 +101,7 @@ class LnsOptions:
     stop: threading.Event | None = None
     hint: Plan | None = None
     # side by side: "local" (a process pool) or "ray"; None solves one neighbourhood at a time
-    executor: str | None = None
+    executor: ExecutorKind | None = None
     processes: int | None = None  # parallel sub-solves (default: CPUs / workers)
     address: str | None = None  # a Ray cluster; None starts a local instance
     known_bound: int | None = None  # a bound proven before (e.g. by a CP-SAT phase)

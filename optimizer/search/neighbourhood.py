@@ -170,7 +170,7 @@ class SubModels:
 class Step:
     """What one neighbourhood's sub-solve came back with."""
 
-    code: int
+    code: cp_model.CpSolverStatus
     plan: Plan | None = None
     evaluation: Evaluation | None = None  # the whole plan's (None: not checked yet)
     gain: int | None = None  # how much better than the incumbent

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed, wait
 from typing import Any, Protocol
 
+from ortools.sat.python import cp_model
+
 from optimizer.deadline import Deadline
 from optimizer.plan import Plan
 from optimizer.search.neighbourhood import Neighbourhood, SubModels
@@ -29,7 +31,7 @@ log = logging.getLogger(__name__)
 # plan JSON, the plan's score and territory totals, hood, seconds, workers, seed
 Task = tuple[str, int, dict[str, tuple[int, int]], Neighbourhood, float, int, int]
 # CP-SAT status code, the freed people's rows (a plan JSON) or None, the gain over the plan
-Answer = tuple[int, str | None, int]
+Answer = tuple[cp_model.CpSolverStatus, str | None, int]
 
 
 class Executor(Protocol):
@@ -107,8 +109,9 @@ def leave_native_threads() -> None:
         if t is not threading.main_thread() and not t.name.startswith("QueueFeederThread")
     ]
     if native:
-        # multiprocessing's own exit first: its queues flush what they hold to the parent
-        util._exit_function()
+        # multiprocessing's own exit first: its queues flush what they hold to the parent (a
+        # private function: the one `atexit` would run, which `os._exit` skips)
+        util._exit_function()  # type: ignore[attr-defined]  # private, untyped in typeshed
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
@@ -189,9 +192,9 @@ class RayExecutor:
                     include_dashboard=False,
                     log_to_driver=False,
                 )
-        actor = ray.remote(num_cpus=cpus)(worker)
+        actor: Any = ray.remote(num_cpus=cpus)(worker)  # an actor class: Ray types it loosely
         self.processes = processes
-        self._actors = [actor.remote(*args) for _ in range(processes)]
+        self._actors: list[Any] = [actor.remote(*args) for _ in range(processes)]
 
     def run(self, tasks: list[Any], deadline: Deadline | None = None) -> list[Any]:
         """Every task's answer, in order; with a deadline, None for those still running when

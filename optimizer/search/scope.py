@@ -112,9 +112,9 @@ def scope_of(
     for a in plan.assignments:
         chosen[a.person][a.period] = Cell(a.role, a.territory)
     inside: set[str] = set()
-    for (person, p), cells in domains.cells.items():
+    for (person, p), allowed in domains.cells.items():
         if frees(person, p):
-            inside.update(c.territory for c in cells if c.territory is not None)
+            inside.update(c.territory for c in allowed if c.territory is not None)
     for person in freed:  # a freed person's own timeline stays whole (switches, handovers)
         inside.update(c.territory for c in chosen[person].values() if c.territory is not None)
     if len(inside) == len(s.territories):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
+from optimizer.plan import Cell
 from optimizer.scenario import Person
 from optimizer.simulate.dynamics import Dynamics
-from optimizer.simulate.schedule import Cell, Schedule
+from optimizer.simulate.schedule import Schedule
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ def add(b: Build) -> list[Term]:
     hires: list[Expr] = []
     if s.hiring is not None:
         for starts in v.start.values():
-            for start, lit in starts.items():
-                salaries.append(s.hiring.salary * (s.periods - start) * lit)
-                hires.append(lit)
+            for start, hired in starts.items():
+                salaries.append(s.hiring.salary * (s.periods - start) * hired)
+                hires.append(hired)
     travel: list[Expr] = []
     bench: list[Expr] = []
     for person in s.persons:

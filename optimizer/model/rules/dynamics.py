@@ -61,6 +61,7 @@ def _territory(b: Build, t: Territory) -> TerritoryVars:
         # lost = served * churn_served + unserved * churn_unserved + carry
         lost = served * d.churn_served_pct + (acc - served) * d.churn_unserved_pct + carry
         lost_max = acc_max * max(d.churn_served_pct, d.churn_unserved_pct) + carry_max
+        churn: Expr
         if isinstance(lost, int):
             churn, carry = lost // 100, lost % 100
         else:

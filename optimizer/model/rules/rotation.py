@@ -5,6 +5,8 @@ every hunted territory. Protected veterans and hires are exempt."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from optimizer.model.core import Build, Term
 from optimizer.model.variables import Lit
 from optimizer.plan import Cell
@@ -97,7 +99,9 @@ def _stints(
             m.add(h[k] <= h[0]).only_enforce_if(gc)
 
 
-def _at_most_in_a_row(b: Build, x: list[Lit], most: int, current: int | None, g: list) -> None:
+def _at_most_in_a_row(
+    b: Build, x: Sequence[Lit], most: int, current: int | None, g: Sequence[Lit]
+) -> None:
     """No run of more than `most` ones; a run from index 0 counts `current` more."""
     m = b.model
     for i in range(len(x) - most):

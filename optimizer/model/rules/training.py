@@ -4,14 +4,14 @@ and long-cycle work only after `training.periods` (counting `training_done`)."""
 from __future__ import annotations
 
 from optimizer.model.core import Build, Term
-from optimizer.model.variables import total
+from optimizer.model.variables import Lit, total
 from optimizer.plan import TRAINEE
 
 
 def add(b: Build) -> list[Term]:
     s, v = b.scenario, b.vars
     capacity = s.training.trainer_capacity if s.training else 0
-    per_period: dict[int, list] = {}
+    per_period: dict[int, list[Lit]] = {}
     for person in s.persons:
         trainee = [v.lit(person.id, p, TRAINEE) for p in range(s.periods)]
         for p, lit in enumerate(trainee):
