@@ -281,7 +281,7 @@ def solve_process(
 
     from optimizer.scenario import load_scenario
     from optimizer.solve import Progress, solve
-    from optimizer.status_quo import status_quo_plan
+    from optimizer.summary import solve_answer
 
     local_stop = threading.Event()
 
@@ -344,40 +344,15 @@ def solve_process(
             hint=None if hint_json is None else Plan.model_validate_json(hint_json),
         )
         result = solve(scenario, options)
-
-        plan = result.plan or Plan(
-            scenario=scenario.name,
-            status=result.status,
-            assignments=(),
-            solve_seconds=round(result.seconds, 3),
-            solver=result.solver,
-            explanation=result.explanation,
-        )
-        status_quo = simulate(scenario, status_quo_plan(scenario))
-        summary: dict[str, Any] = {
-            "score": result.score,
-            "best_bound": result.best_bound,
-            "gap_pct": None if result.gap_pct is None else round(result.gap_pct, 4),
-            "solve_seconds": round(result.seconds, 3),
-            "solver": result.solver.model_dump(),
-            "kpis": None if plan.kpis is None else plan.kpis.model_dump(mode="json"),
-            "status_quo": {
-                "score": status_quo.score,
-                "feasible": not status_quo.violations,
-                "profit": status_quo.kpis.profit,
-            },
-            "explanation": result.explanation,
-        }
-        if scenario.baseline is not None and result.plan is not None:
-            from dataclasses import asdict
-
-            from optimizer.replan import changes
-
-            summary["changes"] = [asdict(c) for c in changes(scenario, result.plan)]
+        answer = solve_answer(scenario, result)
         conn.send(
             (
                 "result",
-                {"status": result.status, "plan": plan.model_dump_json(), "summary": summary},
+                {
+                    "status": answer.status,
+                    "plan": answer.plan.model_dump_json(),
+                    "summary": answer.summary,
+                },
             )
         )
     except MemoryError:
@@ -392,7 +367,7 @@ def _compare_job(scenario: Any, params: CompareJob, conn: Connection, stop: Any)
     """A lever comparison in the job's process: progress per combination, the best
     combination's plan as the job's plan, the ranked table in the summary."""
     from optimizer.compare import Combination, CompareOptions, compare, levers_of
-    from optimizer.plan import Plan
+    from optimizer.summary import compare_answer
 
     started = time.monotonic()
     best: list[int | None] = [None]
@@ -422,20 +397,9 @@ def _compare_job(scenario: Any, params: CompareJob, conn: Connection, stop: Any)
         stop=stop,
     )
     comparison = compare(scenario, options)
-    top = comparison.ranked[0] if comparison.ranked and comparison.ranked[0].plan else None
-    plan = top.plan if top is not None else None
-    status = "FEASIBLE" if plan is not None else "UNKNOWN"
-    if plan is None:
-        plan = Plan(scenario=scenario.name, status="UNKNOWN", assignments=())
-    summary = {
-        "score": None if top is None else top.score,
-        "solve_seconds": round(comparison.seconds, 3),
-        "kpis": None
-        if top is None or top.evaluation is None
-        else top.evaluation.kpis.model_dump(mode="json"),
-        "comparison": comparison.as_dict(),
-    }
-    conn.send(("result", {"status": status, "plan": plan.model_dump_json(), "summary": summary}))
+    answer = compare_answer(scenario, comparison)
+    result = {"status": answer.status, "plan": answer.plan.model_dump_json()}
+    conn.send(("result", {**result, "summary": answer.summary}))
 
 
 def _exit_with_service(service: int) -> None:

@@ -387,10 +387,10 @@ def compare(
         _write(out_path, json.dumps(result.as_dict(), indent=2), "comparison")
     top = result.ranked[0] if result.ranked else None
     if html is not None and top is not None and top.plan is not None:
-        from optimizer.compare import charged, variant
+        from optimizer.compare import judged_under
         from optimizer.report.html import render_html
 
-        judged = charged(s, variant(s, top.levers, result.compared))
+        judged = judged_under(s, result.as_dict())
         page = render_html(
             judged, top.plan, top.evaluation, simulate(s, status_quo_plan(s)), result.as_dict()
         )

@@ -91,6 +91,15 @@ def charged(s: Scenario, v: Scenario) -> Scenario:
     )
 
 
+def judged_under(s: Scenario, comparison: dict[str, Any]) -> Scenario:
+    """The scenario the best combination of a comparison (its `as_dict()`) is judged under:
+    its own levers, the original goals charged; the scenario itself when nothing ranked."""
+    if not comparison["ranked"]:
+        return s
+    on = frozenset(comparison["ranked"][0]["levers"])
+    return charged(s, variant(s, on, tuple(comparison["levers"])))
+
+
 @dataclass
 class Combination:
     levers: frozenset[str]

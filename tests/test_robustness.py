@@ -21,8 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from service import Service, dataset, submit, wait_for
 
+from optimizer.datasets import load_dataset
 from optimizer.domains import build_domains
-from optimizer.scenario import InvalidInput, load_scenario
+from optimizer.plan import Assignment, Plan
+from optimizer.scenario import InvalidInput, Scenario, load_scenario
 from optimizer.search.scope import scope_of, territory_totals
 from optimizer.simulate import simulate
 from optimizer.status_quo import status_quo_plan
@@ -291,15 +293,20 @@ def test_cancelling_a_finished_job_is_409_with_its_state(client: httpx.Client):
 
 # -- fuzz: any JSON value, anywhere ------------------------------------------------------------
 
+
+def _containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(children, max_size=4) | st.dictionaries(
+        st.text(max_size=8), children, max_size=4
+    )
+
+
 JSON = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**70), max_value=2**70)
     | st.floats(allow_nan=False)
     | st.text(max_size=8),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
+    _containers,
     max_leaves=12,
 )
 
@@ -335,3 +342,53 @@ def test_no_json_value_anywhere_gets_a_500(service: Service, steps, value, route
     assert answer.status_code < 500, answer.text
     if answer.status_code >= 400:
         assert answer.headers["content-type"] == "application/problem+json"
+
+
+# -- figures: one clock, one order -----------------------------------------------------------
+
+
+def _shuffled_plan_with_a_hire() -> tuple[Scenario, Plan]:
+    """The status quo of a scenario with open positions, one position filled (bench), and
+    the rows in reverse: the order a file or another tool might hand them in."""
+    s = load_dataset("long_cycle_equipment")
+    position = s.positions[0].id
+    rows = [
+        *status_quo_plan(s).assignments,
+        *(Assignment(person=position, period=p, role="bench") for p in range(s.periods)),
+    ]
+    return s, Plan(scenario=s.name, assignments=tuple(reversed(rows)))
+
+
+def test_every_report_lists_reps_in_roster_order_then_positions() -> None:
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from optimizer.report.console import schedule_lines
+    from optimizer.report.html import render_html
+    from optimizer.report.xlsx import xlsx_bytes
+
+    s, plan = _shuffled_plan_with_a_hire()
+    expected = [r.id for r in s.reps] + [s.positions[0].id]
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(s, plan)))["Schedule"]
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == expected
+    assert [line.split()[0] for line in schedule_lines(s, plan)[1:]] == expected
+    page = render_html(s, plan, simulate(s, plan), None)
+    chart = page[page.index("schedule-chart") :]
+    labels = re.findall(r"<text x='4' y='\d+'>([^ <]+)", chart)
+    assert labels[: len(expected)] == expected
+
+
+def test_a_job_summary_and_its_plan_tell_the_same_solve_time() -> None:
+    from optimizer.report.html import render_html
+    from optimizer.solve import SolveOptions, solve
+    from optimizer.summary import solve_answer
+
+    s = load_dataset("long_cycle_equipment")
+    result = solve(s, SolveOptions.reproducible(0.5))
+    answer = solve_answer(s, result)
+    assert answer.plan.solve_seconds is not None
+    assert answer.summary["solve_seconds"] == answer.plan.solve_seconds == round(result.seconds, 3)
+    page = render_html(s, answer.plan, result.evaluation, None)
+    assert f"{answer.plan.solve_seconds:.1f} s" in page

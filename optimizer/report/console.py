@@ -8,6 +8,7 @@ from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from optimizer.plan import Assignment, Plan, TerritoryPeriod, Violation
+from optimizer.report import roster_order
 from optimizer.scenario import Scenario
 from optimizer.simulate import Evaluation
 
@@ -193,7 +194,8 @@ def schedule_lines(s: Scenario, plan: Plan) -> list[str]:
     for a in plan.assignments:
         rows.setdefault(a.person, {})[a.period] = a
     codes = {
-        person: [_code(cells.get(p)) for p in range(s.periods)] for person, cells in rows.items()
+        person: [_code(rows[person].get(p)) for p in range(s.periods)]
+        for person in roster_order(s, rows)
     }
     width = max([len(c) for line in codes.values() for c in line] + [5])
     name_width = max([len(x) for x in codes] + [6])

@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from optimizer.plan import Plan
+from optimizer.report import roster_order
 from optimizer.scenario import Scenario
 from optimizer.simulate import Evaluation
 
@@ -36,6 +37,16 @@ th{background:#f4f4f4} td.l,th.l{text-align:left}
 .explanation{white-space:pre-wrap;background:#fff4f4;border:1px solid #e5b5b5;padding:12px}
 svg text{font-size:11px}
 """
+
+
+def plan_report(s: Scenario, plan: Plan, comparison: dict[str, Any] | None = None) -> str:
+    """The page of a stored plan: the plan simulated (when it has rows) beside the status quo,
+    and the levers of its comparison when it came from one."""
+    from optimizer.simulate import simulate
+    from optimizer.status_quo import status_quo_plan
+
+    evaluation = simulate(s, plan) if plan.assignments else None
+    return render_html(s, plan, evaluation, simulate(s, status_quo_plan(s)), comparison)
 
 
 def render_html(
@@ -138,12 +149,10 @@ def _legend(s: Scenario, colours: dict[str, str]) -> str:
 
 
 def _schedule(s: Scenario, plan: Plan, colours: dict[str, str]) -> str:
-    people: list[str] = []
     cells: dict[tuple[str, int], tuple[str, str | None]] = {}
     for a in plan.assignments:
-        if a.person not in people:
-            people.append(a.person)
         cells[a.person, a.period] = (a.role, a.territory)
+    people = roster_order(s, (a.person for a in plan.assignments))
     names = {r.id: r.name for r in s.reps}
     left, top, w, h = 170, 22, 58, 20
     width = left + w * s.periods + 10

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from optimizer.plan import Plan
+from optimizer.report import roster_order
 from optimizer.scenario import Scenario
 
 FILL = {
@@ -122,7 +123,8 @@ def _schedule(ws: Worksheet, s: Scenario, plan: Plan) -> None:
     by_person: dict[str, dict[int, tuple[str, str | None]]] = {}
     for a in plan.assignments:
         by_person.setdefault(a.person, {})[a.period] = (a.role, a.territory)
-    for person, cells in by_person.items():
+    for person in roster_order(s, by_person):
+        cells = by_person[person]
         row = [person, names.get(person, "new hire")]
         for p in range(s.periods):
             role, territory = cells.get(p, ("off", None))

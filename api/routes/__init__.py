@@ -1,0 +1,12 @@
+"""The service's routes, one module per resource; `api.app` includes every router."""
+
+from api.routes import checks, compare, health, plans, replan, solves
+
+ROUTERS = (
+    solves.router,
+    compare.router,
+    replan.router,
+    plans.router,
+    checks.router,
+    health.router,
+)

@@ -1,0 +1,93 @@
+"""Answers in the request, no job: validate a scenario, evaluate a plan, repair a plan."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter
+
+from api import problems
+from api.deps import Key, ServiceDep, plan_of, scenario_of
+from api.models import (
+    ChangeOut,
+    EvaluateRequest,
+    EvaluationOut,
+    FieldError,
+    RepairOut,
+    RepairRequest,
+    ValidateRequest,
+    ValidationOut,
+)
+from optimizer.scenario import InvalidInput, load_scenario
+from optimizer.simulate import simulate
+
+router = APIRouter(prefix="/v1", tags=["checks"])
+
+REPAIR_SECONDS = 10.0  # a repair's default time limit (it answers in the request)
+
+
+@router.post("/validate", response_model=ValidationOut)
+def validate(body: ValidateRequest, key: Key) -> ValidationOut:
+    """Every validation error of a scenario, each naming its field."""
+    try:
+        load_scenario(body.scenario)
+    except InvalidInput as error:
+        found = problems.invalid_input(error, "scenario").errors
+        return ValidationOut(valid=False, errors=[FieldError(**e) for e in found])
+    return ValidationOut(valid=True, errors=[])
+
+
+@router.post("/evaluate", response_model=EvaluationOut)
+def evaluate(body: EvaluateRequest, key: Key) -> EvaluationOut:
+    """The simulator's verdict on a plan made by hand: score, KPIs and broken rules."""
+    scenario = scenario_of(body.scenario)
+    plan = plan_of(body.plan)
+    try:
+        ev = simulate(scenario, plan)
+    except InvalidInput as error:
+        raise problems.invalid_input(error, "plan") from None
+    return EvaluationOut(
+        feasible=not ev.violations,
+        score=ev.score,
+        kpis=ev.kpis.model_dump(mode="json"),
+        violations=[v.model_dump(mode="json") for v in ev.violations],
+    )
+
+
+@router.post("/repair", response_model=RepairOut)
+def repair_plan(body: RepairRequest, key: Key, service: ServiceDep) -> RepairOut:
+    """The nearest feasible plan to a plan that breaks rules, within the time limit, with
+    every changed cell listed (a hand-made plan in, a plan the simulator accepts out)."""
+    from optimizer.deadline import Deadline
+    from optimizer.repair import repair
+
+    scenario = scenario_of(body.scenario)
+    plan = plan_of(body.plan)
+    try:
+        before = simulate(scenario, plan)
+    except InvalidInput as error:
+        raise problems.invalid_input(error, "plan") from None
+    limit = min(body.options.time_limit or REPAIR_SECONDS, key.max_time_limit)
+    fixed = repair(
+        scenario,
+        plan,
+        Deadline.after(limit),
+        workers=service.settings.cpus_per_solve,
+        seed=body.options.seed,
+        polish=True,
+    )
+    explanation = None
+    if fixed.status == "INFEASIBLE":
+        from optimizer.explain import explain_infeasible
+
+        explanation = explain_infeasible(scenario, time_limit=limit)
+    out = None
+    if fixed.plan is not None and fixed.evaluation is not None:
+        out = fixed.evaluation.apply_to(fixed.plan).model_dump(mode="json")
+    return RepairOut(
+        status=fixed.status,
+        violations_before=len(before.violations),
+        changes=[ChangeOut(**asdict(c)) for c in fixed.changes],
+        plan=out,
+        explanation=explanation,
+    )
