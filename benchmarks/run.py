@@ -425,9 +425,7 @@ def peers_budgets_section() -> str:
     for r in rows:
         by = {p["peer"]: p for p in r["peers"]}
         cells = [
-            "-"
-            if by[n]["score"] is None
-            else f"{fmt(by[n]['score'])} ({fmt(by[n]['gap_pct'])} %)"
+            "-" if by[n]["score"] is None else f"{fmt(by[n]['score'])} ({fmt(by[n]['gap_pct'])} %)"
             for n in names
         ]
         lines.append(

@@ -48,11 +48,24 @@ def _fail(error: InvalidInput) -> NoReturn:
     raise typer.Exit(EXIT_INVALID)
 
 
+SCENARIO_HELP = "Scenario: a JSON file or a workbook (.xlsx, see `ledokol template`)."
+PLAN_HELP = "Plan: a JSON file or a plan workbook (.xlsx, its Schedule sheet edited)"
+
+
 def _scenario(path: Path) -> Scenario:
+    from optimizer.workbook import load_any_scenario
+
     try:
-        return load_scenario(path)
+        return load_any_scenario(path)
     except InvalidInput as error:
         _fail(error)
+
+
+def _plan(s: Scenario, path: Path) -> Plan:
+    """A plan file of this scenario: JSON, or a plan workbook read against the scenario."""
+    from optimizer.workbook import is_workbook, read_plan_workbook
+
+    return read_plan_workbook(s, path) if is_workbook(path) else load_plan(path)
 
 
 def _answer(result: SolveResult, s: Scenario, out_path: Path | None) -> None:
@@ -104,7 +117,7 @@ REPRODUCIBLE_HELP = (
 
 
 @app.command()
-def validate(scenario: Annotated[Path, typer.Argument(help="Scenario JSON file.")]) -> None:
+def validate(scenario: Annotated[Path, typer.Argument(help=SCENARIO_HELP)]) -> None:
     """Check a scenario; print what it holds, or every problem found."""
     s = _scenario(scenario)
     positions = len(s.positions)
@@ -120,9 +133,9 @@ def validate(scenario: Annotated[Path, typer.Argument(help="Scenario JSON file."
 
 @app.command()
 def evaluate(
-    scenario: Annotated[Path, typer.Argument(help="Scenario JSON file.")],
+    scenario: Annotated[Path, typer.Argument(help=SCENARIO_HELP)],
     plan: Annotated[
-        Path | None, typer.Argument(help="Plan JSON file; omitted: the status quo.")
+        Path | None, typer.Argument(help=PLAN_HELP + "; omitted: the status quo.")
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the evaluated plan as JSON (spec section 7).")
@@ -131,7 +144,7 @@ def evaluate(
     """Score a plan with the simulator: KPIs, territories and every broken hard rule."""
     s = _scenario(scenario)
     try:
-        the_plan = load_plan(plan) if plan is not None else status_quo_plan(s)
+        the_plan = _plan(s, plan) if plan is not None else status_quo_plan(s)
         evaluation = simulate(s, the_plan)
     except InvalidInput as error:
         _fail(error)
@@ -147,7 +160,7 @@ def evaluate(
 
 @app.command()
 def solve(
-    scenario: Annotated[Path, typer.Argument(help="Scenario JSON file.")],
+    scenario: Annotated[Path, typer.Argument(help=SCENARIO_HELP)],
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=0.1, help="Seconds for the whole solve.")
     ] = 60.0,
@@ -265,8 +278,8 @@ def solve(
 
 @app.command()
 def repair(
-    scenario: Annotated[Path, typer.Argument(help="Scenario JSON file.")],
-    plan: Annotated[Path, typer.Argument(help="Plan JSON file that may break rules.")],
+    scenario: Annotated[Path, typer.Argument(help=SCENARIO_HELP)],
+    plan: Annotated[Path, typer.Argument(help=PLAN_HELP + " that may break rules.")],
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=0.1, help="Seconds for the repair.")
     ] = 30.0,
@@ -287,7 +300,7 @@ def repair(
 
     s = _scenario(scenario)
     try:
-        the_plan = load_plan(plan)
+        the_plan = _plan(s, plan)
         before = simulate(s, the_plan)
     except InvalidInput as error:
         _fail(error)
@@ -333,7 +346,7 @@ def repair(
 
 @app.command()
 def compare(
-    scenario: Annotated[Path, typer.Argument(help="Scenario JSON file.")],
+    scenario: Annotated[Path, typer.Argument(help=SCENARIO_HELP)],
     levers: Annotated[
         str | None,
         typer.Option(
@@ -480,7 +493,7 @@ def batch(
 
 @app.command()
 def replan(
-    scenario: Annotated[Path, typer.Argument(help="The last plan's scenario JSON file.")],
+    scenario: Annotated[Path, typer.Argument(help="The last plan's scenario: JSON or a workbook.")],
     baseline: Annotated[Path, typer.Option("--baseline", help="The last plan (JSON).")],
     actuals: Annotated[Path, typer.Option("--actuals", help="What happened since (JSON).")],
     freeze: Annotated[
@@ -568,6 +581,33 @@ class GenerateStyle(StrEnum):
 class SchemaKind(StrEnum):
     scenario = "scenario"
     plan = "plan"
+
+
+@app.command()
+def template(
+    out_path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
+    source: Annotated[
+        Path | None,
+        typer.Option("--from", help="Fill it from this scenario (JSON or a workbook)."),
+    ] = None,
+) -> None:
+    """Write a scenario workbook to fill in a spreadsheet program: one sheet per part of the
+    scenario, units in the headers, drop-down lists; every command reads it back."""
+    from optimizer.workbook import XLSX_SUFFIXES, write_template
+
+    if out_path.suffix.lower() not in XLSX_SUFFIXES:
+        typer.echo(f"{out_path}: a workbook's name ends in .xlsx", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    s = _scenario(source) if source is not None else None
+    try:
+        write_template(out_path, s)
+    except OSError as error:
+        typer.echo(f"cannot write {out_path}: {error}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    what = f"scenario '{s.name}'" if s is not None else "a small example team"
+    out.print(
+        f"wrote {out_path} ({what}); edit it, then: ledokol validate {out_path}", highlight=False
+    )
 
 
 @app.command()

@@ -501,3 +501,38 @@ def test_cancel_a_large_awkward_job_stops_it_with_its_plan(client: httpx.Client)
     assert done["solver_status"] in ("FEASIBLE", "OPTIMAL")
     plan = Plan.model_validate(client.get(f"/v1/solves/{job['id']}/plan").json())
     assert simulate(load_scenario(data), plan).violations == ()
+
+
+def test_scenario_workbooks_round_trip_through_the_service(client: httpx.Client) -> None:
+    """GET the template, POST it back: the scenario JSON; a workbook of a dataset reads back
+    as the dataset; a broken cell is a 422 naming sheet and cell."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from optimizer.workbook import example_scenario
+
+    template = client.get("/v1/template.xlsx")
+    assert template.status_code == 200
+    assert template.headers["content-type"].startswith("application/vnd.openxmlformats")
+    xlsx = {"content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    back = client.post("/v1/scenario.json", content=template.content, headers=xlsx)
+    assert back.status_code == 200, back.text
+    assert load_scenario(back.json()["scenario"]) == example_scenario()
+
+    made = client.post("/v1/template.xlsx", json={"scenario": dataset(SMALL)})
+    assert made.status_code == 200
+    again = client.post("/v1/scenario.json", content=made.content, headers=xlsx)
+    assert load_scenario(again.json()["scenario"]) == load_scenario(dataset(SMALL))
+
+    wb = load_workbook(io.BytesIO(template.content))
+    wb["reps"]["C3"] = "KRR"
+    broken = io.BytesIO()
+    wb.save(broken)
+    refused = client.post("/v1/scenario.json", content=broken.getvalue(), headers=xlsx)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    errors = refused.json()["errors"]
+    assert {"field": "workbook.reps!C3", "message": "unknown territory 'KRR'"} in errors
+    junk = client.post("/v1/scenario.json", content=b"PK not really", headers=xlsx)
+    assert junk.status_code == 422

@@ -1,6 +1,6 @@
 """The service's routes, one module per resource; `api.app` includes every router."""
 
-from api.routes import checks, compare, health, plans, replan, solves
+from api.routes import checks, compare, health, plans, replan, solves, workbooks
 
 ROUTERS = (
     solves.router,
@@ -8,5 +8,6 @@ ROUTERS = (
     replan.router,
     plans.router,
     checks.router,
+    workbooks.router,
     health.router,
 )
