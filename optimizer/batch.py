@@ -19,7 +19,6 @@ input, no plan in time, a crash in the solve) is recorded and the others go on.
 
 from __future__ import annotations
 
-import csv
 import glob
 import hashlib
 import json
@@ -31,6 +30,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 FIELDS = (
     "name",
@@ -261,11 +262,9 @@ def _cell(value: Any) -> str:
 def write_summary(out_dir: Path, records: list[dict[str, Any]]) -> None:
     """`summary.csv` (one row per scenario) and `index.html` (the table, linking reports)."""
     lines = []
-    with open(out_dir / "summary.csv.tmp", "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
-        writer.writeheader()
-        for r in records:
-            writer.writerow({k: r.get(k) for k in FIELDS})
+    rows = [{k: r.get(k) for k in FIELDS} for r in records]
+    table = pd.DataFrame(rows, columns=list(FIELDS), dtype=object)  # ints stay ints
+    table.to_csv(out_dir / "summary.csv.tmp", index=False, encoding="utf-8")
     os.replace(out_dir / "summary.csv.tmp", out_dir / "summary.csv")
     for r in records:
         name = escape(str(r["name"]))

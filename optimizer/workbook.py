@@ -699,7 +699,7 @@ def load_any_scenario(source: str | Path) -> Scenario:
 def read_plan_workbook(s: Scenario, source: str | Path | bytes) -> Plan:
     """The plan of a plan workbook (`solve --xlsx`, the service's plan.xlsx) as edited in a
     spreadsheet program: its `Schedule` sheet (`hunter SIM`, `farmer YAL`, `trainee`, `bench`,
-    `off` per person and month) and the bonus level of each month (`KPIs` sheet). Each
+    `off` per person and month) and the bonus level of each month (`Bonus` sheet). Each
     problem names its cell (`Schedule!D5: unknown role 'hunted'`)."""
     label = _label(source)
     sheets = _sheets(source)
@@ -744,7 +744,7 @@ def read_plan_workbook(s: Scenario, source: str | Path | bytes) -> Plan:
                 )
                 continue
             rows.append(Assignment(person=person, period=p, role=role, territory=where_to))
-    levels = _plan_levels(sheets.get("KPIs"), months, problems)
+    levels = _plan_levels(sheets.get("Bonus"), months, problems)
     if problems:
         raise InvalidInput(f"invalid plan workbook {label}", problems)
     return Plan(scenario=s.name, assignments=tuple(rows), bonus_levels=tuple(levels))
@@ -760,26 +760,27 @@ STATES: dict[str, State] = {
 
 
 def _plan_levels(
-    kpis: pd.DataFrame | None, months: dict[str, int], problems: list[str]
+    bonus: pd.DataFrame | None, months: dict[str, int], problems: list[str]
 ) -> list[str]:
-    """The month's bonus level rows (`bonus_level 2027-03 | high`) of the KPIs sheet."""
-    if kpis is None:
+    """The bonus level of each month: the `Bonus` sheet's `month | level` rows."""
+    if bonus is None:
         return []
     found: dict[int, str] = {}
-    for i in range(len(kpis)):
-        key = _cell(kpis, i, 0)
-        if not isinstance(key, str) or not key.startswith("bonus_level "):
+    for i in range(1, len(bonus)):
+        month, level = _cell(bonus, i, 0), _cell(bonus, i, 1)
+        if month is None:
             continue
-        month = key.removeprefix("bonus_level ").strip()
-        if month not in months:
-            problems.append(f"KPIs!A{i + 1}: '{month}' is not a month of the horizon")
+        if hasattr(month, "year") and hasattr(month, "month"):
+            month = f"{month.year:04d}-{month.month:02d}"
+        if str(month).strip() not in months:
+            problems.append(f"Bonus!A{i + 1}: '{month}' is not a month of the horizon")
             continue
-        found[months[month]] = str(_cell(kpis, i, 1) or "").strip()
+        found[months[str(month).strip()]] = "" if level is None else str(level).strip()
     if not found:
         return []
     missing = [m for m, p in months.items() if p not in found]
     if missing:
-        problems.append(f"KPIs: no bonus_level row for {', '.join(missing)}")
+        problems.append(f"Bonus: no level for {', '.join(missing)}")
         return []
     return [found[p] for p in range(len(months))]
 

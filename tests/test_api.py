@@ -70,7 +70,7 @@ def test_whole_flow_plan_csv_xlsx_report(client: httpx.Client) -> None:
 
     response = client.get(f"/v1/solves/{job['id']}/plan.xlsx")
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Schedule", "Territories", "Targets", "KPIs"]
+    assert book.sheetnames == ["Summary", "Schedule", "Bonus", "Monthly", "Territories", "Targets"]
     assert book["Schedule"].max_row == 1 + len({a.person for a in plan.assignments})
 
     response = client.get(f"/v1/solves/{job['id']}/report")

@@ -179,11 +179,12 @@ def test_solve_writes_plan_and_workbook(tmp_path):
     assert plan.status in ("OPTIMAL", "FEASIBLE")
     assert plan.violations == ()
     wb = load_workbook(xlsx)
-    assert wb.sheetnames == ["Schedule", "Territories", "Targets", "KPIs"]
+    assert wb.sheetnames == ["Summary", "Schedule", "Bonus", "Monthly", "Territories", "Targets"]
     assert wb["Schedule"]["A2"].value == "v1"
     assert wb["Schedule"].max_row == 1 + len({a.person for a in plan.assignments})
-    kpis = {row[0].value: row[1].value for row in wb["KPIs"].iter_rows(min_row=2)}
-    assert kpis["score"] == plan.score
+    summary = {row[0].value: row[1].value for row in wb["Summary"].iter_rows() if row[0].value}
+    assert summary["score (RUB)"] == summary["score"] == plan.score
+    assert summary["status"] == plan.status
     again = ledokol("evaluate", dataset_path("long_cycle_equipment"), out, "--json")
     assert json.loads(again.stdout)["kpis"]["score"] == plan.score
 

@@ -201,3 +201,50 @@ def test_an_edited_plan_workbook_is_what_evaluate_scores(tmp_path: Path) -> None
     wb.save(path)
     bad = runner.invoke(app, ["evaluate", str(scenario_file), str(path)])
     assert bad.exit_code == 2 and "Schedule!F3: unknown state 'hunted SIM'" in bad.output
+
+
+def test_the_plan_workbook_reads_like_a_report(tmp_path: Path) -> None:
+    """Words for labels, names beside ids, the status quo beside the plan, months summed,
+    targets per person by name and quarter: and every figure the simulator's."""
+    s = load_dataset("crimea")
+    from optimizer.greedy import greedy_plan
+
+    plan = greedy_plan(s)
+    ev = simulate(s, plan)
+    quo = simulate(s, status_quo_plan(s))
+    path = tmp_path / "plan.xlsx"
+    write_xlsx(s, ev.apply_to(plan), path)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Summary", "Schedule", "Bonus", "Monthly", "Territories", "Targets"]
+    table = {
+        row[0].value: [c.value for c in row[1:4]]
+        for row in wb["Summary"].iter_rows()
+        if row[0].value
+    }
+    assert table["profit"] == [ev.kpis.profit, quo.kpis.profit, ev.kpis.profit - quo.kpis.profit]
+    assert table["acquisition bonus"][0] == ev.kpis.bonus_cost
+    assert wb["Summary"]["B10"].number_format.startswith("#,##0")
+
+    monthly = list(wb["Monthly"].iter_rows(values_only=True))
+    head = monthly[0]
+    assert head[:3] == ("month", "bonus level", "hunters")
+    column = {name: i for i, name in enumerate(head)}
+    assert [r[0] for r in monthly[1:]] == [s.period_label(p) for p in range(s.periods)]
+    assert sum(r[column["new clients"]] for r in monthly[1:]) == ev.kpis.new_clients
+    assert sum(r[column["status quo: new clients"]] for r in monthly[1:]) == quo.kpis.new_clients
+    assert sum(r[column["revenue (RUB)"]] for r in monthly[1:]) == ev.kpis.revenue_total
+
+    targets = list(wb["Targets"].iter_rows(values_only=True))
+    assert targets[0][:3] == ("person", "name", "period")
+    names = {r.id: r.name for r in s.reps}
+    assert all(row[1] == names.get(row[0], "new hire") for row in targets[1:])
+    assert {row[2] for row in targets[1:]} <= {"2027 Q1", "2027 Q2", "2027 Q3", "2027 Q4"}
+    assert sum(row[6] for row in targets[1:]) == ev.kpis.targets_revenue
+
+    territories = list(wb["Territories"].iter_rows(values_only=True))
+    assert territories[1][:3] == (
+        s.territories[0].id,
+        s.territories[0].name,
+        s.period_label(0),
+    )
+    assert read_plan_workbook(s, path).bonus_levels == plan.bonus_levels

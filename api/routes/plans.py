@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from fastapi import APIRouter, Response
@@ -10,7 +9,6 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import PLAN_MISSING, Key, ServiceDep
 from api.problems import Problem
-from optimizer.report import roster_order
 
 router = APIRouter(prefix="/v1/solves", tags=["plans"])
 
@@ -32,25 +30,11 @@ def get_plan(job_id: str, key: Key, service: ServiceDep) -> Response:
 )
 def get_plan_csv(job_id: str, key: Key, service: ServiceDep) -> Response:
     """Assignments, one row per person and period."""
+    from optimizer.report.tables import assignments_table
+
     scenario, plan = service.planned(job_id, key)
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["person", "name", "period", "month", "role", "territory"])
-    names = {r.id: r.name for r in scenario.reps}
-    order = {
-        x: i for i, x in enumerate(roster_order(scenario, (a.person for a in plan.assignments)))
-    }
-    for a in sorted(plan.assignments, key=lambda a: (order[a.person], a.period)):
-        writer.writerow(
-            [
-                a.person,
-                names.get(a.person, "new hire"),
-                a.period,
-                scenario.period_label(a.period),
-                a.role,
-                a.territory or "",
-            ]
-        )
+    assignments_table(scenario, plan).to_csv(out, index=False)
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -45,13 +45,17 @@ def scenario_template(body: ValidateRequest, key: Key) -> Response:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            # the workbook's bytes; sent as application/octet-stream or the xlsx media type
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
         }
     },
 )
 async def scenario_from_workbook(request: Request, key: Key) -> dict[str, Any]:
-    """A filled scenario workbook (the request body, as uploaded) as the scenario JSON the
-    other routes take; 422 names every problem by sheet and cell (`reps!C7`)."""
+    """A filled scenario workbook (the request body: its bytes, as `application/octet-stream`
+    or the xlsx media type) as the scenario JSON the other routes take; 422 names every
+    problem by sheet and cell (`reps!C7`)."""
     body = await request.body()
     try:
         scenario = load_workbook_scenario(body)
