@@ -18,7 +18,7 @@ from api import problems
 from api.deps import Service
 from api.limits import BodyLimit
 from api.models import ProblemOut
-from api.routes import ROUTERS
+from api.routes import ROUTERS, web
 from api.runner import Dispatcher
 from api.settings import Settings
 from api.store import Store
@@ -86,6 +86,7 @@ def create_app(settings: Settings, start_workers: bool = True) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)
+    web.mount_assets(app)
     return app
 
 

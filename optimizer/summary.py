@@ -4,11 +4,12 @@ Computed once, by the engine, for every front end that stores or shows a job."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from optimizer.compare import Comparison
-from optimizer.plan import Plan, SolverStatus
+from optimizer.plan import Plan, SolverStatus, TerritoryPeriod
 from optimizer.replan import changes
 from optimizer.result import SolveResult
 from optimizer.scenario import Scenario
@@ -45,12 +46,28 @@ def solve_answer(s: Scenario, result: SolveResult) -> Answer:
             "score": status_quo.score,
             "feasible": not status_quo.violations,
             "profit": status_quo.kpis.profit,
+            "kpis": status_quo.kpis.model_dump(mode="json"),
+            "monthly": monthly(s, status_quo.territory_periods),
         },
         "explanation": result.explanation,
     }
     if s.baseline is not None and result.plan is not None:
         summary["changes"] = [asdict(c) for c in changes(s, result.plan)]
     return Answer(result.status, plan, summary)
+
+
+def monthly(s: Scenario, rows: Iterable[TerritoryPeriod]) -> list[dict[str, int]]:
+    """The company month by month: new clients, revenue, accounts at the start, served."""
+    out = [
+        {"period": p, "won": 0, "revenue": 0, "accounts": 0, "served": 0} for p in range(s.periods)
+    ]
+    for r in rows:
+        month = out[r.period]
+        month["won"] += r.won
+        month["revenue"] += r.revenue
+        month["accounts"] += r.accounts
+        month["served"] += r.served
+    return out
 
 
 def compare_answer(s: Scenario, comparison: Comparison) -> Answer:

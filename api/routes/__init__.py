@@ -1,6 +1,6 @@
 """The service's routes, one module per resource; `api.app` includes every router."""
 
-from api.routes import checks, compare, health, plans, replan, solves, workbooks
+from api.routes import checks, compare, health, plans, replan, solves, web, workbooks
 
 ROUTERS = (
     solves.router,
@@ -9,5 +9,6 @@ ROUTERS = (
     plans.router,
     checks.router,
     workbooks.router,
+    web.router,
     health.router,
 )

@@ -1,0 +1,337 @@
+// The planner's page: plain script, no framework, nothing from another host. It talks to the
+// service's /v1 routes with the key typed in (kept in this tab's session storage only).
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = { scenario: null, job: null, plan: null, summary: null, events: 0 };
+window.ledokol = state; // what the page holds, for a look from the browser's console
+const money = (v) => (v === null || v === undefined ? "-" : Math.round(v).toLocaleString("en-US"));
+const SVG = "http://www.w3.org/2000/svg";
+
+function key() { return $("key").value.trim(); }
+
+async function api(path, options = {}) {
+  const headers = Object.assign({ "X-API-Key": key() }, options.headers || {});
+  const response = await fetch(path, Object.assign({}, options, { headers }));
+  if (!response.ok) {
+    let problem = { title: response.statusText, errors: [] };
+    try { problem = await response.json(); } catch (_) { /* not JSON */ }
+    const error = new Error(problem.detail || problem.title || String(response.status));
+    error.problems = (problem.errors || []).map((e) => `${e.field}: ${e.message}`);
+    throw error;
+  }
+  return response;
+}
+
+function showProblems(error) {
+  const list = $("problems");
+  list.replaceChildren();
+  for (const line of [error.message, ...(error.problems || [])]) {
+    const item = document.createElement("li");
+    item.textContent = line;
+    list.append(item);
+  }
+}
+
+function scenarioLoaded(scenario, from) {
+  state.scenario = scenario;
+  $("problems").replaceChildren();
+  $("loaded").textContent = `${scenario.name}: ${scenario.territories.length} territories, ` +
+    `${scenario.reps.length} reps, ${scenario.horizon.periods} months from ` +
+    `${scenario.horizon.start} (${from})`;
+  $("solve").disabled = false;
+}
+
+async function loadDatasets() {
+  if (!key()) return;
+  sessionStorage.setItem("ledokol-key", key());
+  try {
+    const names = (await (await api("/v1/datasets")).json()).datasets;
+    const select = $("dataset");
+    select.replaceChildren(new Option("choose…", ""));
+    for (const name of names) select.append(new Option(name, name));
+  } catch (error) { showProblems(error); }
+}
+
+async function pickDataset() {
+  const name = $("dataset").value;
+  if (!name) return;
+  try {
+    const body = await (await api(`/v1/datasets/${encodeURIComponent(name)}`)).json();
+    scenarioLoaded(body.scenario, "shipped dataset");
+  } catch (error) { showProblems(error); }
+}
+
+async function pickFile() {
+  const file = $("file").files[0];
+  if (!file) return;
+  try {
+    if (file.name.toLowerCase().endsWith(".xlsx")) {
+      const response = await api("/v1/scenario.json", {
+        method: "POST", body: await file.arrayBuffer(),
+        headers: { "Content-Type": "application/octet-stream" },
+      });
+      scenarioLoaded((await response.json()).scenario, file.name);
+    } else {
+      const scenario = JSON.parse(await file.text());
+      const check = await (await api("/v1/validate", {
+        method: "POST", body: JSON.stringify({ scenario }),
+        headers: { "Content-Type": "application/json" },
+      })).json();
+      if (!check.valid) {
+        const error = new Error(`${file.name} is not a valid scenario`);
+        error.problems = check.errors.map((e) => `${e.field}: ${e.message}`);
+        throw error;
+      }
+      scenarioLoaded(scenario, file.name);
+    }
+  } catch (error) { showProblems(error); }
+}
+
+async function download(path, name) {
+  try {
+    const blob = await (await api(path)).blob();
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    link.click();
+  } catch (error) { showProblems(error); }
+}
+
+// -- solving -------------------------------------------------------------------------------
+
+async function solve() {
+  $("solve").disabled = true;
+  $("result").hidden = true;
+  $("progress").textContent = "queued…";
+  try {
+    const body = { scenario: state.scenario, options: { time_limit: Number($("seconds").value) } };
+    const job = await (await api("/v1/solves", {
+      method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json" },
+    })).json();
+    state.job = job.id;
+    $("cancel").disabled = false;
+    await follow(job.id);
+  } catch (error) { showProblems(error); $("progress").textContent = ""; }
+  $("solve").disabled = false;
+  $("cancel").disabled = true;
+}
+
+// Server-sent events read with fetch (EventSource cannot send the key header).
+async function follow(id) {
+  const response = await api(`/v1/solves/${id}/events`);
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const kind = (block.match(/^event: (.*)$/m) || [])[1];
+      const data = (block.match(/^data: (.*)$/m) || [])[1];
+      if (!data) continue;
+      const job = JSON.parse(data);
+      state.events += 1;
+      showProgress(job);
+      if (kind === "status") { await finished(job); return; }
+    }
+  }
+}
+
+function showProgress(job) {
+  const p = job.progress;
+  let line = job.status;
+  if (p) {
+    const gap = p.gap_pct === null || p.gap_pct === undefined ? "-" : `${p.gap_pct.toFixed(2)} %`;
+    line += ` · ${p.elapsed.toFixed(1)} s · score ${money(p.score)} · bound ${money(p.best_bound)} · gap ${gap}`;
+  }
+  $("progress").textContent = line;
+}
+
+async function finished(job) {
+  if (job.status === "failed") { showProblems(new Error(job.error || "the solve failed")); return; }
+  state.summary = job.summary;
+  state.plan = await (await api(`/v1/solves/${job.id}/plan`)).json();
+  render();
+}
+
+// -- the plan ------------------------------------------------------------------------------
+
+function render() {
+  const plan = state.plan, s = state.scenario, quo = state.summary.status_quo;
+  $("result").hidden = false;
+  const gap = plan.gap_pct === null ? ""
+    : plan.gap_pct === 0 ? ", proven the best possible"
+    : `; the best possible plan may score up to ${money(plan.best_bound)}, ${plan.gap_pct.toFixed(2)} % more (not proven closer)`;
+  $("verdict").textContent = plan.score === null
+    ? `${plan.status}: ${plan.explanation || "no plan"}`
+    : `${plan.status}: score ${money(plan.score)} ${s.currency}${gap} (${plan.solve_seconds} s)`;
+  if (!plan.kpis) return;
+  cards(plan.kpis, quo.kpis);
+  monthlyChart(plan, quo.monthly);
+  const slider = $("month");
+  slider.max = s.horizon.periods - 1;
+  slider.oninput = () => drawMap(Number(slider.value));
+  drawMap(0);
+  scheduleTable(plan);
+  targetsTable(plan);
+}
+
+function cards(k, q) {
+  const rows = [
+    ["score", k.score, q.score], ["profit", k.profit, q.profit],
+    ["revenue", k.revenue_total, q.revenue_total], ["new clients", k.new_clients, q.new_clients],
+    ["hires", k.hires, q.hires], ["travel", k.travel, q.travel],
+  ];
+  const box = $("cards");
+  box.replaceChildren();
+  for (const [label, mine, theirs] of rows) {
+    const card = document.createElement("div");
+    card.className = "card";
+    const delta = mine - theirs;
+    card.innerHTML = `<div>${label}</div><div class="value"></div><div class="delta"></div>`;
+    card.querySelector(".value").textContent = money(mine);
+    const d = card.querySelector(".delta");
+    d.textContent = `${delta >= 0 ? "+" : ""}${money(delta)} vs status quo`;
+    d.classList.add(delta >= 0 ? "up" : "down");
+    card.dataset.kpi = label;
+    box.append(card);
+  }
+}
+
+function monthly(plan) {
+  const out = Array.from({ length: state.scenario.horizon.periods }, () => ({ won: 0, revenue: 0 }));
+  for (const r of plan.territory_periods) { out[r.period].won += r.won; out[r.period].revenue += r.revenue; }
+  return out;
+}
+
+function el(name, attrs, text) {
+  const node = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function monthlyChart(plan, quo) {
+  const mine = monthly(plan), n = mine.length, w = 60, h = 160, left = 70;
+  const top = Math.max(1, ...mine.map((m) => m.revenue), ...quo.map((m) => m.revenue));
+  const svg = el("svg", { id: "monthly-chart", width: left + n * w + 20, height: h + 40 });
+  for (let p = 0; p < n; p++) {
+    const x = left + p * w;
+    const a = (mine[p].revenue / top) * h, b = (quo[p].revenue / top) * h;
+    svg.append(el("rect", { x: x + 6, y: h - a + 10, width: 22, height: a, fill: "#4472c4" },));
+    svg.append(el("rect", { x: x + 30, y: h - b + 10, width: 22, height: b, fill: "#bbbbbb" }));
+    svg.append(el("text", { x: x + 6, y: h + 26 }, label(p)));
+    svg.append(el("text", { x: x + 6, y: h - a + 6 }, `+${mine[p].won}`));
+  }
+  svg.append(el("text", { x: 0, y: 20 }, "revenue"));
+  svg.append(el("text", { x: 0, y: 36, fill: "#4472c4" }, "plan"));
+  svg.append(el("text", { x: 0, y: 52, fill: "#888" }, "status quo"));
+  $("monthly").replaceChildren(svg);
+}
+
+function label(p) {
+  const [y, m] = state.scenario.horizon.start.split("-").map(Number);
+  const i = m - 1 + p;
+  return `${y + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, "0")}`;
+}
+
+function drawMap(p) {
+  const s = state.scenario, plan = state.plan;
+  $("month-label").textContent = label(p);
+  const placed = s.territories.filter((t) => t.lat !== null && t.lon !== null);
+  const svg = el("svg", { id: "map-chart", width: 640, height: 420 });
+  if (!placed.length) { svg.append(el("text", { x: 10, y: 20 }, "no coordinates in this scenario")); $("map").replaceChildren(svg); return; }
+  const lats = placed.map((t) => t.lat), lons = placed.map((t) => t.lon);
+  const k = Math.cos((((Math.min(...lats) + Math.max(...lats)) / 2) * Math.PI) / 180);
+  const spanX = Math.max(1e-6, (Math.max(...lons) - Math.min(...lons)) * k);
+  const spanY = Math.max(1e-6, Math.max(...lats) - Math.min(...lats));
+  const scale = Math.min(560 / spanX, 340 / spanY);
+  const xy = (t) => [40 + (t.lon - Math.min(...lons)) * k * scale, 40 + (Math.max(...lats) - t.lat) * scale];
+  const at = {};
+  for (const t of placed) at[t.id] = xy(t);
+  const rows = plan.territory_periods.filter((r) => r.period === p);
+  const work = plan.assignments.filter((a) => a.period === p && a.territory);
+  const homes = Object.fromEntries(s.reps.map((r) => [r.id, r.home]));
+  for (const a of work) {
+    const home = homes[a.person] || a.territory;
+    if (home !== a.territory && at[home] && at[a.territory]) {
+      const [x1, y1] = at[home], [x2, y2] = at[a.territory];
+      svg.append(el("line", { x1, y1, x2, y2, stroke: a.role === "hunter" ? "#c55a11" : "#548235", "stroke-width": 1.5, class: "move" }));
+    }
+  }
+  for (const t of placed) {
+    const r = rows.find((x) => x.territory === t.id);
+    const [x, y] = at[t.id];
+    const covered = r && r.farmers > 0;
+    svg.append(el("circle", { cx: x, cy: y, r: 4 + Math.sqrt(r ? r.accounts : 0), fill: covered ? "#a9d18e" : "#f4b183", stroke: "#555", class: "town" }));
+    svg.append(el("text", { x: x + 8, y: y + 4 }, `${t.name || t.id}${r ? ` (${r.hunters}H ${r.farmers}F)` : ""}`));
+  }
+  $("map").replaceChildren(svg);
+}
+
+function table(head, rows) {
+  const t = document.createElement("table");
+  const tr = document.createElement("tr");
+  for (const h of head) { const th = document.createElement("th"); th.textContent = h; tr.append(th); }
+  t.append(tr);
+  for (const row of rows) {
+    const r = document.createElement("tr");
+    for (const cell of row) {
+      const td = document.createElement("td");
+      td.textContent = cell.text;
+      if (cell.cls) td.className = cell.cls;
+      r.append(td);
+    }
+    t.append(r);
+  }
+  return t;
+}
+
+function scheduleTable(plan) {
+  const s = state.scenario, n = s.horizon.periods;
+  const names = Object.fromEntries(s.reps.map((r) => [r.id, r.name]));
+  const by = {};
+  for (const a of plan.assignments) (by[a.person] = by[a.person] || [])[a.period] = a;
+  const order = [...s.reps.map((r) => r.id).filter((id) => by[id]), ...Object.keys(by).filter((id) => !(id in names))];
+  const rows = order.map((id) => [
+    { text: id }, { text: names[id] || "new hire" },
+    ...Array.from({ length: n }, (_, p) => {
+      const a = by[id][p] || { role: "off" };
+      return { text: a.territory ? `${a.role[0].toUpperCase()} ${a.territory}` : a.role, cls: a.role };
+    }),
+  ]);
+  const t = table(["person", "name", ...Array.from({ length: n }, (_, p) => label(p))], rows);
+  t.id = "schedule-table";
+  $("schedule").replaceChildren(t);
+}
+
+function targetsTable(plan) {
+  const names = Object.fromEntries(state.scenario.reps.map((r) => [r.id, r.name]));
+  const rows = plan.targets.map((t) => [
+    { text: t.person }, { text: names[t.person] || "new hire" },
+    { text: t.from_period === t.to_period ? label(t.from_period) : `${label(t.from_period)} … ${label(t.to_period)}` },
+    { text: String(t.new_clients), cls: "num" }, { text: money(t.revenue), cls: "num" },
+  ]);
+  $("targets").replaceChildren(table(["person", "name", "period", "new clients", "revenue"], rows));
+}
+
+// -- wiring ---------------------------------------------------------------------------------
+
+window.addEventListener("DOMContentLoaded", () => {
+  $("key").value = sessionStorage.getItem("ledokol-key") || "";
+  $("key").addEventListener("change", loadDatasets);
+  $("dataset").addEventListener("change", pickDataset);
+  $("file").addEventListener("change", pickFile);
+  $("solve").addEventListener("click", solve);
+  $("cancel").addEventListener("click", () => state.job && api(`/v1/solves/${state.job}/cancel`, { method: "POST" }).catch(showProblems));
+  $("template").addEventListener("click", (e) => { e.preventDefault(); download("/v1/template.xlsx", "ledokol-template.xlsx"); });
+  $("xlsx").addEventListener("click", (e) => { e.preventDefault(); download(`/v1/solves/${state.job}/plan.xlsx`, "plan.xlsx"); });
+  $("report").addEventListener("click", (e) => { e.preventDefault(); download(`/v1/solves/${state.job}/report`, "report.html"); });
+  $("json").addEventListener("click", (e) => { e.preventDefault(); download(`/v1/solves/${state.job}/plan`, "plan.json"); });
+  if (key()) loadDatasets();
+});

@@ -1,0 +1,114 @@
+"""The planner's page at `/`, driven in a real browser: Debian's chromium, headless, through
+Playwright (the system browser; nothing downloaded), every host but the service's unreachable.
+A planner types the key, picks a dataset or uploads a workbook, solves with live progress and
+reads the plan: KPI cards against the status quo, the months, the map, the schedule."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+from service import KEY_A, Service, unavailable
+
+from optimizer.datasets import load_dataset
+from optimizer.workbook import template_bytes
+
+OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    svc = Service(tmp_path_factory.mktemp("page") / "data").start()
+    yield svc
+    svc.stop()
+
+
+@pytest.fixture
+def page(service: Service) -> Iterator[tuple[Any, list[str]]]:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        unavailable("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", OFFLINE]
+        )
+        tab = browser.new_page()
+        problems: list[str] = []
+        tab.on(
+            "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+        )
+        tab.on("pageerror", lambda e: problems.append(str(e)))
+        tab.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+        tab.goto(f"{service.url}/")
+        tab.fill("#key", KEY_A)
+        tab.dispatch_event("#key", "change")
+        tab.wait_for_selector("#dataset option[value='long_cycle_equipment']", state="attached")
+        yield tab, problems
+        browser.close()
+
+
+def test_the_page_solves_a_dataset_with_live_progress_and_shows_the_plan(
+    page: tuple[Any, list[str]], service: Service
+) -> None:
+    tab, problems = page
+    tab.select_option("#dataset", "long_cycle_equipment")
+    tab.wait_for_function("!document.getElementById('solve').disabled")
+    assert "long-cycle" in tab.inner_text("#loaded") or "5 territories" in tab.inner_text("#loaded")
+    tab.fill("#seconds", "3")
+    tab.click("#solve")
+    tab.wait_for_selector("#result:not([hidden])", timeout=180_000)
+    assert tab.evaluate("window.ledokol.events") >= 2  # progress, then the status
+    assert "succeeded" in tab.inner_text("#progress")
+
+    job = tab.evaluate("window.ledokol.job")
+    with httpx.Client(base_url=service.url, headers={"X-API-Key": KEY_A}) as c:
+        plan = c.get(f"/v1/solves/{job}/plan").json()
+        summary = c.get(f"/v1/solves/{job}").json()["summary"]
+    profit = tab.inner_text(".card[data-kpi='profit'] .value")
+    assert profit == f"{plan['kpis']['profit']:,}"
+    delta = plan["kpis"]["profit"] - summary["status_quo"]["kpis"]["profit"]
+    assert f"{delta:+,}".replace("+-", "-") in tab.inner_text(".card[data-kpi='profit'] .delta")
+    assert tab.locator(".card").count() == 6
+
+    s = load_dataset("long_cycle_equipment")
+    assert tab.locator("#map-chart circle.town").count() == len(s.territories)
+    assert tab.locator("#monthly-chart rect").count() == 2 * s.periods
+    people = {a["person"] for a in plan["assignments"]}
+    assert tab.locator("#schedule-table tr").count() == 1 + len(people)
+    first = tab.locator("#schedule-table tr").nth(1).locator("td").first.inner_text()
+    assert first == s.reps[0].id  # roster order
+    tab.fill("#month", str(s.periods - 1))
+    tab.dispatch_event("#month", "input")
+    assert tab.inner_text("#month-label") == s.period_label(s.periods - 1)
+    assert problems == []
+
+
+def test_the_page_reads_a_workbook_and_names_its_broken_cells(
+    page: tuple[Any, list[str]], tmp_path: Path
+) -> None:
+    tab, problems = page
+    good = tmp_path / "team.xlsx"
+    good.write_bytes(template_bytes())
+    tab.set_input_files("#file", str(good))
+    tab.wait_for_function("document.getElementById('loaded').textContent.includes('team.xlsx')")
+    assert "my-team: 2 territories, 3 reps" in tab.inner_text("#loaded")
+
+    wb = load_workbook(io.BytesIO(template_bytes()))
+    wb["reps"]["C3"] = "KRR"
+    broken = tmp_path / "broken.xlsx"
+    wb.save(broken)
+    tab.set_input_files("#file", str(broken))
+    tab.wait_for_selector("#problems li")
+    assert "workbook.reps!C3: unknown territory 'KRR'" in tab.inner_text("#problems")
+    # the 422 the page asked for shows in the console as a failed resource: that one only
+    assert all("422" in p for p in problems), problems
