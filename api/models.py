@@ -106,6 +106,41 @@ class RepairRequest(Strict):
     options: RepairOptionsIn = Field(default_factory=RepairOptionsIn)
 
 
+class WhyOptionsIn(Strict):
+    time_limit: float | None = Field(
+        default=None, gt=0, le=300, description="Seconds for every alternative; default 10."
+    )
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class WhyRequest(Strict):
+    scenario: dict[str, Any]
+    plan: dict[str, Any] = Field(description="A plan that keeps every rule.")
+    person: str = Field(description="A rep or a filled position.")
+    period: int = Field(ge=0, le=35, description="The month, as an index from 0.")
+    options: WhyOptionsIn = Field(default_factory=WhyOptionsIn)
+
+
+class AlternativeOut(BaseModel):
+    role: str
+    territory: str | None
+    status: Literal["plan", "priced", "impossible", "unknown"]
+    score: int | None
+    delta: int | None = Field(description="The alternative's score less the plan's.")
+    terms: dict[str, int] = Field(description="Each KPI term's effect on the score.")
+    changed: int = Field(description="Other person-months the re-solve moved.")
+    reason: str | None = Field(description="Impossible: the rule that forbids it.")
+
+
+class WhyOut(BaseModel):
+    person: str
+    period: int
+    role: str
+    territory: str | None
+    score: int
+    alternatives: list[AlternativeOut]
+
+
 class ChangeOut(BaseModel):
     person: str
     period: int

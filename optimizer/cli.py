@@ -584,6 +584,49 @@ class SchemaKind(StrEnum):
 
 
 @app.command()
+def why(
+    scenario: Annotated[Path, typer.Argument(help=SCENARIO_HELP)],
+    plan: Annotated[Path, typer.Argument(help=PLAN_HELP + " that keeps every rule.")],
+    person: Annotated[str, typer.Option(help="A rep or a filled position.")],
+    month: Annotated[str | None, typer.Option(help="The month, YYYY-MM (or --period).")] = None,
+    period: Annotated[int | None, typer.Option(min=0, help="The month as an index.")] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.1, help="Seconds for every alternative.")
+    ] = 20.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """Why is PERSON where the plan puts him in a month: each alternative state priced by
+    the best plan found with it forced (the change of each KPI term), or the rule that
+    forbids it."""
+    from optimizer.deadline import Deadline
+    from optimizer.why import why as explain_cell
+
+    s = _scenario(scenario)
+    if period is None:
+        labels = {s.period_label(p): p for p in range(s.periods)}
+        span = f"{s.period_label(0)}..{s.period_label(s.periods - 1)}"
+        if month is None or month not in labels:
+            said = (
+                f"give --month, one of {span} (YYYY-MM), or --period N"
+                if month is None
+                else f"--month: {month!r} is not a month of {span}"
+            )
+            typer.echo(said, err=True)
+            raise typer.Exit(EXIT_INVALID)
+        period = labels[month]
+    try:
+        answer = explain_cell(s, _plan(s, plan), person, period, Deadline.after(time_limit))
+    except InvalidInput as error:
+        _fail(error)
+    if as_json:
+        sys.stdout.write(json.dumps(answer.as_dict(), indent=2) + "\n")
+        return
+    from optimizer.report.console import print_why
+
+    print_why(out, s, answer)
+
+
+@app.command()
 def template(
     out_path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
     source: Annotated[

@@ -536,3 +536,27 @@ def test_scenario_workbooks_round_trip_through_the_service(client: httpx.Client)
     assert {"field": "workbook.reps!C3", "message": "unknown territory 'KRR'"} in errors
     junk = client.post("/v1/scenario.json", content=b"PK not really", headers=xlsx)
     assert junk.status_code == 422
+
+
+def test_why_prices_the_alternatives_of_a_cell(client: httpx.Client) -> None:
+    """POST /v1/why: the plan's own cell, every other state priced or forbidden with its
+    rule; an unknown person is a 422 naming the field."""
+    data = dataset("rotation_distributor")
+    job = submit(client, data, time_limit=2, reproducible=True)
+    assert wait_for(client, job["id"])["status"] == "succeeded"
+    plan = client.get(f"/v1/solves/{job['id']}/plan").json()
+    body = {"scenario": data, "plan": plan, "person": "h1", "period": 4}
+    answer = client.post("/v1/why", json={**body, "options": {"time_limit": 20}})
+    assert answer.status_code == 200, answer.text
+    out = answer.json()
+    assert out["score"] == plan["score"]
+    statuses = [a["status"] for a in out["alternatives"]]
+    assert statuses.count("plan") == 1 and "impossible" in statuses
+    for a in out["alternatives"]:
+        if a["status"] == "priced":
+            assert a["delta"] == a["score"] - out["score"] == sum(a["terms"].values())
+        if a["status"] == "impossible":
+            assert a["reason"]
+    wrong = client.post("/v1/why", json={**body, "person": "zz"})
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "person"

@@ -112,3 +112,36 @@ def test_the_page_reads_a_workbook_and_names_its_broken_cells(
     assert "workbook.reps!C3: unknown territory 'KRR'" in tab.inner_text("#problems")
     # the 422 the page asked for shows in the console as a failed resource: that one only
     assert all("422" in p for p in problems), problems
+
+
+def test_a_cell_says_why_and_a_lock_re_solves_with_it(page: tuple[Any, list[str]]) -> None:
+    """Click a hunter's month: every alternative priced or forbidden; lock one and the new
+    plan has it."""
+    tab, problems = page
+    tab.select_option("#dataset", "rotation_distributor")
+    tab.wait_for_function("!document.getElementById('solve').disabled")
+    tab.fill("#seconds", "3")
+    tab.click("#solve")
+    tab.wait_for_selector("#result:not([hidden])", timeout=180_000)
+    tab.click("#schedule-table td[data-person='h1'][data-period='4']")
+    tab.wait_for_selector("#why-table", timeout=120_000)
+    assert "h1 in 2027-05" in tab.inner_text("#why")
+    assert tab.locator("#why-table tr").count() >= 3
+    lock = tab.locator("#why-table button.lock").first
+    choice = lock.locator("xpath=../..").locator("td").first.inner_text()
+    first_job = tab.evaluate("window.ledokol.job")
+    lock.click()
+    tab.wait_for_function(
+        f"window.ledokol.job !== '{first_job}' && window.ledokol.plan "
+        f"&& document.getElementById('result').hidden === false",
+        timeout=180_000,
+    )
+    tab.wait_for_function(
+        "document.getElementById('progress').textContent.includes('succeeded')", timeout=180_000
+    )
+    cell = tab.evaluate(
+        "window.ledokol.plan.assignments.find(a => a.person === 'h1' && a.period === 4)"
+    )
+    role, _, territory = choice.partition(" ")
+    assert cell["role"] == role and (cell["territory"] or "") == territory
+    assert problems == []

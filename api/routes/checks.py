@@ -17,13 +17,17 @@ from api.models import (
     RepairRequest,
     ValidateRequest,
     ValidationOut,
+    WhyOut,
+    WhyRequest,
 )
+from api.problems import Problem
 from optimizer.scenario import InvalidInput, load_scenario
 from optimizer.simulate import simulate
 
 router = APIRouter(prefix="/v1", tags=["checks"])
 
 REPAIR_SECONDS = 10.0  # a repair's default time limit (it answers in the request)
+WHY_SECONDS = 10.0  # for every alternative of a why together
 
 
 @router.post("/validate", response_model=ValidationOut)
@@ -91,3 +95,31 @@ def repair_plan(body: RepairRequest, key: Key, service: ServiceDep) -> RepairOut
         plan=out,
         explanation=explanation,
     )
+
+
+@router.post("/why", response_model=WhyOut)
+def why_cell(body: WhyRequest, key: Key, service: ServiceDep) -> WhyOut:
+    """Why is a person where the plan puts him in a month: each alternative state priced by
+    the best plan found with it forced (its score change by KPI term), or the rule that
+    forbids it."""
+    from optimizer.deadline import Deadline
+    from optimizer.why import why
+
+    scenario = scenario_of(body.scenario)
+    plan = plan_of(body.plan)
+    limit = min(body.options.time_limit or WHY_SECONDS, key.max_time_limit)
+    try:
+        answer = why(
+            scenario,
+            plan,
+            body.person,
+            body.period,
+            Deadline.after(limit),
+            workers=service.settings.cpus_per_solve,
+            seed=body.options.seed,
+        )
+    except InvalidInput as error:  # the person, the period or the plan: named as they are
+        fields = [line.partition(": ") for line in error.problems]
+        errors = [{"field": f, "message": m} for f, _, m in fields]
+        raise Problem(422, error.what, errors) from None
+    return WhyOut.model_validate(answer.as_dict())

@@ -285,6 +285,11 @@ function table(head, rows) {
       const td = document.createElement("td");
       td.textContent = cell.text;
       if (cell.cls) td.className = cell.cls;
+      if (cell.person !== undefined) {
+        td.dataset.person = cell.person;
+        td.dataset.period = cell.period;
+        td.addEventListener("click", () => showWhy(cell.person, cell.period));
+      }
       r.append(td);
     }
     t.append(r);
@@ -302,7 +307,8 @@ function scheduleTable(plan) {
     { text: id }, { text: names[id] || "new hire" },
     ...Array.from({ length: n }, (_, p) => {
       const a = by[id][p] || { role: "off" };
-      return { text: a.territory ? `${a.role[0].toUpperCase()} ${a.territory}` : a.role, cls: a.role };
+      const text = a.territory ? `${a.role[0].toUpperCase()} ${a.territory}` : a.role;
+      return { text, cls: a.role, person: id, period: p };
     }),
   ]);
   const t = table(["person", "name", ...Array.from({ length: n }, (_, p) => label(p))], rows);
@@ -318,6 +324,62 @@ function targetsTable(plan) {
     { text: String(t.new_clients), cls: "num" }, { text: money(t.revenue), cls: "num" },
   ]);
   $("targets").replaceChildren(table(["person", "name", "period", "new clients", "revenue"], rows));
+}
+
+// -- why this cell, and what the others would cost ---------------------------------------
+
+const WORDS = { margin_total: "margin", terminal: "terminal value", salaries: "salaries",
+  hiring_cost: "hiring", travel: "travel", bonus_cost: "acquisition bonus", handover: "handover",
+  switches: "role switches", bench: "bench", penalties: "penalties" };
+
+async function showWhy(person, period) {
+  const box = $("why");
+  box.textContent = `${person} in ${label(period)}: pricing every alternative…`;
+  try {
+    const answer = await (await api("/v1/why", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ scenario: state.scenario, plan: state.plan, person, period,
+        options: { time_limit: 10 } }),
+    })).json();
+    const here = answer.territory ? `${answer.role} in ${answer.territory}` : answer.role;
+    const title = document.createElement("p");
+    title.textContent = `${person} in ${label(period)}: ${here}. Instead:`;
+    const rows = [];
+    for (const a of answer.alternatives) {
+      if (a.status === "plan") continue;
+      const state_ = a.territory ? `${a.role} ${a.territory}` : a.role;
+      let change = "-", why = a.reason || "";
+      if (a.status === "priced") {
+        change = `${a.delta >= 0 ? "+" : ""}${money(a.delta)}`;
+        why = Object.entries(a.terms).sort((x, y) => x[1] - y[1])
+          .map(([t, v]) => `${WORDS[t] || t} ${v >= 0 ? "+" : ""}${money(v)}`).join(", ") || "no term changes";
+        if (a.changed) why += `; ${a.changed} other person-month(s) move`;
+      } else if (a.status === "unknown") { change = "?"; why = "no plan with this cell found in the time"; }
+      rows.push({ a, cells: [{ text: state_ }, { text: change, cls: "num" }, { text: why }] });
+    }
+    const t = table(["instead", "score change", "why"], rows.map((r) => r.cells));
+    t.id = "why-table";
+    rows.forEach((r, i) => {
+      if (r.a.status !== "priced") return;
+      const button = document.createElement("button");
+      button.textContent = "lock and re-solve";
+      button.className = "lock";
+      button.addEventListener("click", () => lockAndSolve(person, period, r.a));
+      const td = document.createElement("td");
+      td.append(button);
+      t.rows[i + 1].append(td);
+    });
+    box.replaceChildren(title, t);
+  } catch (error) { box.textContent = ""; showProblems(error); }
+}
+
+function lockAndSolve(person, period, a) {
+  const lock = { rep: person, periods: [period], role: a.role };
+  if (a.territory) lock.territory = a.territory;
+  state.scenario = Object.assign({}, state.scenario, { locks: [...(state.scenario.locks || []), lock] });
+  $("loaded").textContent += ` · locked ${person} ${label(period)} ${a.role}${a.territory ? " " + a.territory : ""}`;
+  $("why").replaceChildren();
+  return solve();
 }
 
 // -- wiring ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from optimizer.simulate import Evaluation
 
 if TYPE_CHECKING:  # the comparison imports the reports
     from optimizer.compare import Comparison
+    from optimizer.why import Why
 
 MONEY_ROWS: tuple[tuple[str, str, int], ...] = (
     # (field, label, sign in profit)
@@ -336,3 +337,32 @@ def print_comparison(console: Console, comparison: Comparison) -> None:
     )
     console.print()
     console.print(comparison.recommendation, highlight=False, soft_wrap=True)
+
+
+def print_why(console: Console, s: Scenario, answer: Why) -> None:
+    """Each alternative of a person-month: its score change by KPI term, or why it cannot be."""
+    here = answer.cell
+    where = f"{here.role} in {here.territory}" if here.territory else here.role
+    console.print(
+        f"[bold]{answer.person} in {s.period_label(answer.period)}[/bold]: {where}; the plan "
+        f"scores {money(answer.score, s.currency)}",
+        highlight=False,
+    )
+    table = Table(show_header=True, header_style="bold")
+    for name, justify in (("instead", "left"), ("score change", "right"), ("why", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]  # rich's Literal
+    for a in answer.alternatives:
+        if a.status == "plan":
+            continue
+        state = f"{a.cell.role} {a.cell.territory}" if a.cell.territory else a.cell.role
+        if a.status == "priced":
+            words = dict(COMPARED)
+            ranked = sorted(a.terms.items(), key=lambda x: x[1])
+            terms = ", ".join(f"{words.get(t, t)} {v:+,}" for t, v in ranked)
+            moved = f"; {a.changed} other person-month(s) move" if a.changed else ""
+            table.add_row(state, f"{a.delta:+,}", (terms or "no term changes") + moved)
+        elif a.status == "impossible":
+            table.add_row(state, "-", a.reason or "")
+        else:
+            table.add_row(state, "?", "no plan with this cell found in the time")
+    console.print(table)

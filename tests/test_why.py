@@ -1,0 +1,118 @@
+"""Why is a person where the plan puts him? Each alternative the rules allow is priced by a
+plan that keeps every rule with that cell forced, and no better than the exhaustive optimum
+with that cell forced; each alternative they forbid has no plan at all, and says why."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from builders import rep_data, tiny_data
+from exhaustive import exhaustive_optimum, search_size
+from typer.testing import CliRunner
+
+from optimizer.awkward import awkward_data
+from optimizer.cli import app
+from optimizer.deadline import Deadline
+from optimizer.plan import Cell, Plan
+from optimizer.scenario import InvalidInput, Scenario, load_scenario
+from optimizer.simulate import simulate
+from optimizer.solve import SolveOptions, solve
+from optimizer.why import why, with_lock
+
+
+def _cell(plan: Plan, person: str, period: int) -> Cell:
+    a = next(a for a in plan.assignments if (a.person, a.period) == (person, period))
+    return Cell(a.role, a.territory)
+
+
+def _two_reps() -> Scenario:
+    d = tiny_data()
+    d["reps"].append(rep_data("r2", "B", salary=1000))
+    return load_scenario(d)
+
+
+@pytest.mark.parametrize("period", [0, 2])
+def test_alternatives_are_checked_plans_no_better_than_the_forced_optimum(period: int) -> None:
+    s = _two_reps()
+    assert search_size(s) <= 60_000
+    plan = solve(s, SolveOptions(time_limit=60, workers=1, seed=0, strategy="cp-sat")).plan
+    assert plan is not None
+    answer = why(s, plan, "r1", period, Deadline.after(120))
+    assert answer.cell == _cell(plan, "r1", period)
+    statuses = {a.status for a in answer.alternatives}
+    assert "priced" in statuses and "plan" in statuses
+    for a in answer.alternatives:
+        if a.status == "priced":
+            assert a.plan is not None and a.score is not None and a.delta is not None
+            forced = with_lock(s, "r1", period, a.cell)
+            assert simulate(forced, a.plan).feasible
+            assert _cell(a.plan, "r1", period) == a.cell
+            best = exhaustive_optimum(forced)
+            assert best is not None and a.score <= best <= answer.score  # the plan is optimal
+            assert a.delta == a.score - answer.score == sum(a.terms.values())
+        elif a.status == "impossible":
+            assert a.reason
+            try:
+                forced = with_lock(s, "r1", period, a.cell)
+            except InvalidInput:
+                continue  # a lock the scenario itself refuses
+            assert exhaustive_optimum(forced) is None
+
+
+def test_why_on_an_awkward_scenario_keeps_every_rule() -> None:
+    """Locks against current stints, leave, tight offices: every priced alternative still keeps
+    every rule with its cell forced; every forbidden one says which rule forbids it."""
+    data, witness = awkward_data(6, 3, 6, 3, None)
+    s = load_scenario(data)
+    plan = Plan.model_validate(witness)
+    assert simulate(s, plan).feasible
+    rep = s.reps[0].id
+    for period in range(s.periods):
+        answer = why(s, plan, rep, period, Deadline.after(20))
+        for a in answer.alternatives:
+            if a.status == "priced":
+                assert a.plan is not None
+                assert simulate(with_lock(s, rep, period, a.cell), a.plan).feasible
+            elif a.status == "impossible":
+                assert a.reason
+
+
+def test_why_refuses_a_plan_that_breaks_rules_and_unknown_cells() -> None:
+    s = _two_reps()
+    off = [{"person": p, "period": t, "role": "off"} for p in ("r1", "r2") for t in range(3)]
+    broken = Plan.model_validate({"assignments": off})  # off while employed: broken rules
+    assert not simulate(s, broken).feasible
+    with pytest.raises(InvalidInput, match="breaks rules"):
+        why(s, broken, "r1", 0, Deadline.after(5))
+    plan = solve(s, SolveOptions(time_limit=30, workers=1, seed=0)).plan
+    assert plan is not None
+    with pytest.raises(InvalidInput, match="no rep or position 'zz'"):
+        why(s, plan, "zz", 0, Deadline.after(5))
+    with pytest.raises(InvalidInput, match="outside"):
+        why(s, plan, "r1", 9, Deadline.after(5))
+
+
+def test_cli_why_prints_each_alternative_with_its_price_or_its_rule(tmp_path: Path) -> None:
+    s = _two_reps()
+    plan = solve(s, SolveOptions(time_limit=30, workers=1, seed=0, strategy="cp-sat")).plan
+    assert plan is not None
+    scenario_file, plan_file = tmp_path / "s.json", tmp_path / "p.json"
+    scenario_file.write_text(s.model_dump_json(), encoding="utf-8")
+    plan_file.write_text(plan.model_dump_json(), encoding="utf-8")
+    runner = CliRunner()
+    args = [str(scenario_file), str(plan_file), "--person", "r1", "--month", s.period_label(1)]
+    done = runner.invoke(app, ["why", *args, "--time-limit", "20"])
+    assert done.exit_code == 0, done.output
+    assert "r1 in " + s.period_label(1) in done.output
+    as_json = runner.invoke(app, ["why", *args, "--time-limit", "20", "--json"])
+    answer = json.loads(as_json.output)
+    assert answer["person"] == "r1" and answer["period"] == 1
+    assert {a["status"] for a in answer["alternatives"]} >= {"plan"}
+    bad = runner.invoke(
+        app, ["why", str(scenario_file), str(plan_file), "--person", "zz", "--period", "0"]
+    )
+    assert bad.exit_code == 2 and "no rep or position 'zz'" in bad.output
+    no_month = runner.invoke(app, ["why", str(scenario_file), str(plan_file), "--person", "r1"])
+    assert no_month.exit_code == 2 and "give --month, one of 2027-01..2027-03" in no_month.output
