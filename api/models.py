@@ -141,6 +141,34 @@ class WhyOut(BaseModel):
     alternatives: list[AlternativeOut]
 
 
+class DiffRequest(Strict):
+    scenario: dict[str, Any]
+    a: dict[str, Any] = Field(description="The first plan.")
+    b: dict[str, Any] = Field(description="The second plan, compared with the first.")
+
+
+class KpiRowOut(BaseModel):
+    kpi: str
+    label: str
+    a: int
+    b: int
+    difference: int = Field(description="b - a")
+
+
+class CellChangeOut(BaseModel):
+    person: str
+    period: int
+    before: str
+    after: str
+
+
+class DiffOut(BaseModel):
+    kpis: list[KpiRowOut]
+    changes: list[CellChangeOut] = Field(description="Every person-month that differs.")
+    feasible: list[bool] = Field(description="Whether a and b keep every rule.")
+    violations: list[int]
+
+
 class ChangeOut(BaseModel):
     person: str
     period: int

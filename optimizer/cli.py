@@ -175,6 +175,9 @@ def solve(
         Path | None, typer.Option("--out", help="Write the plan JSON here.")
     ] = None,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write an Excel workbook.")] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write the plan's HTML report (one file).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress line.")] = False,
     no_warm_start: Annotated[
         bool,
@@ -272,8 +275,12 @@ def solve(
     if xlsx is not None:
         from optimizer.report.xlsx import write_xlsx
 
-        write_xlsx(s, result.plan, xlsx)
+        write_xlsx(s, result.plan, xlsx, status_quo)
         out.print(f"workbook written to {xlsx}", highlight=False)
+    if html is not None:
+        from optimizer.report.html import render_html
+
+        _write(html, render_html(s, result.plan, result.evaluation, status_quo), "report")
 
 
 @app.command()
@@ -624,6 +631,30 @@ def why(
     from optimizer.report.console import print_why
 
     print_why(out, s, answer)
+
+
+@app.command()
+def diff(
+    scenario: Annotated[Path, typer.Argument(help=SCENARIO_HELP)],
+    first: Annotated[Path, typer.Argument(help=PLAN_HELP + ": A.")],
+    second: Annotated[Path, typer.Argument(help=PLAN_HELP + ": B, compared with A.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+) -> None:
+    """Two plans side by side: each KPI in both and B - A, and every person-month that
+    differs."""
+    from optimizer.diff import diff as compare_plans
+
+    s = _scenario(scenario)
+    try:
+        answer = compare_plans(s, _plan(s, first), _plan(s, second))
+    except InvalidInput as error:
+        _fail(error)
+    if as_json:
+        sys.stdout.write(json.dumps(answer.as_dict(), indent=2) + "\n")
+        return
+    from optimizer.report.console import print_diff
+
+    print_diff(out, s, answer, first.name, second.name)
 
 
 @app.command()

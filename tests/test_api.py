@@ -560,3 +560,22 @@ def test_why_prices_the_alternatives_of_a_cell(client: httpx.Client) -> None:
     wrong = client.post("/v1/why", json={**body, "person": "zz"})
     assert wrong.status_code == 422
     assert wrong.json()["errors"][0]["field"] == "person"
+
+
+def test_diff_compares_two_plans(client: httpx.Client) -> None:
+    from optimizer.greedy import greedy_plan
+    from optimizer.status_quo import status_quo_plan
+
+    data = dataset("rotation_distributor")
+    s = load_scenario(data)
+    a = status_quo_plan(s).model_dump(mode="json")
+    b = greedy_plan(s).model_dump(mode="json")
+    answer = client.post("/v1/diff", json={"scenario": data, "a": a, "b": b})
+    assert answer.status_code == 200, answer.text
+    out = answer.json()
+    profit = next(k for k in out["kpis"] if k["kpi"] == "profit")
+    assert profit["b"] == simulate(s, greedy_plan(s)).kpis.profit
+    assert out["changes"]
+    foreign = {"assignments": [{"person": "zz", "period": 99, "role": "bench"}]}
+    refused = client.post("/v1/diff", json={"scenario": data, "a": a, "b": foreign})
+    assert refused.status_code == 422

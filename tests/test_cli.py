@@ -171,8 +171,11 @@ def test_solve_writes_plan_and_workbook(tmp_path):
         out,
         "--xlsx",
         xlsx,
+        "--html",
+        tmp_path / "plan.html",
     )
     assert done.returncode == 0, done.stderr
+    assert "id='schedule-chart'" in (tmp_path / "plan.html").read_text(encoding="utf-8")
     for text in ("Plan against the status quo", "Hires:", "Bonus levels:", "Targets:", "Schedule"):
         assert text in done.stdout
     plan = Plan.model_validate_json(out.read_text())

@@ -144,4 +144,8 @@ def test_a_cell_says_why_and_a_lock_re_solves_with_it(page: tuple[Any, list[str]
     )
     role, _, territory = choice.partition(" ")
     assert cell["role"] == role and (cell["territory"] or "") == territory
+    # the new plan against the one before: the KPIs that moved and the changed cells outlined
+    tab.wait_for_selector("#diff-table")
+    assert "person-month(s) changed" in tab.inner_text("#diff")
+    assert tab.locator("#schedule-table td.changed[data-person='h1'][data-period='4']").count() == 1
     assert problems == []

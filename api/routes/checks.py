@@ -10,6 +10,8 @@ from api import problems
 from api.deps import Key, ServiceDep, plan_of, scenario_of
 from api.models import (
     ChangeOut,
+    DiffOut,
+    DiffRequest,
     EvaluateRequest,
     EvaluationOut,
     FieldError,
@@ -123,3 +125,18 @@ def why_cell(body: WhyRequest, key: Key, service: ServiceDep) -> WhyOut:
         errors = [{"field": f, "message": m} for f, _, m in fields]
         raise Problem(422, error.what, errors) from None
     return WhyOut.model_validate(answer.as_dict())
+
+
+@router.post("/diff", response_model=DiffOut)
+def diff_plans(body: DiffRequest, key: Key) -> DiffOut:
+    """Two plans of one scenario side by side: each KPI in both and b - a, and every
+    person-month that differs."""
+    from optimizer.diff import diff
+
+    scenario = scenario_of(body.scenario)
+    a, b = plan_of(body.a, "a"), plan_of(body.b, "b")
+    try:
+        answer = diff(scenario, a, b)
+    except InvalidInput as error:
+        raise problems.invalid_input(error, "plan") from None
+    return DiffOut.model_validate(answer.as_dict())

@@ -155,8 +155,31 @@ function showProgress(job) {
 async function finished(job) {
   if (job.status === "failed") { showProblems(new Error(job.error || "the solve failed")); return; }
   state.summary = job.summary;
+  state.previous = state.plan;
   state.plan = await (await api(`/v1/solves/${job.id}/plan`)).json();
   render();
+  if (state.previous && state.previous.kpis && state.plan.kpis) await showDiff(state.previous, state.plan);
+}
+
+// The new plan against the one before it (after a lock and re-solve): KPIs and changed cells.
+async function showDiff(before, after) {
+  const out = await (await api("/v1/diff", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ scenario: state.scenario, a: before, b: after }),
+  })).json();
+  const rows = out.kpis.filter((k) => k.difference !== 0).map((k) => [
+    { text: k.label }, { text: money(k.a), cls: "num" }, { text: money(k.b), cls: "num" },
+    { text: `${k.difference >= 0 ? "+" : ""}${money(k.difference)}`, cls: "num" },
+  ]);
+  const t = table(["against the previous plan", "before", "now", "difference"], rows);
+  t.id = "diff-table";
+  const note = document.createElement("p");
+  note.textContent = `${out.changes.length} person-month(s) changed (outlined in the schedule)`;
+  $("diff").replaceChildren(note, t);
+  for (const c of out.changes) {
+    const td = document.querySelector(`#schedule-table td[data-person="${c.person}"][data-period="${c.period}"]`);
+    if (td) td.classList.add("changed");
+  }
 }
 
 // -- the plan ------------------------------------------------------------------------------

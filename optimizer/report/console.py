@@ -14,6 +14,7 @@ from optimizer.simulate import Evaluation
 
 if TYPE_CHECKING:  # the comparison imports the reports
     from optimizer.compare import Comparison
+    from optimizer.diff import PlanDiff
     from optimizer.why import Why
 
 MONEY_ROWS: tuple[tuple[str, str, int], ...] = (
@@ -366,3 +367,27 @@ def print_why(console: Console, s: Scenario, answer: Why) -> None:
         else:
             table.add_row(state, "?", "no plan with this cell found in the time")
     console.print(table)
+
+
+def print_diff(console: Console, s: Scenario, answer: PlanDiff, a: str, b: str) -> None:
+    """The KPIs of two plans and B - A, then the person-months that differ."""
+    table = Table(show_header=True, header_style="bold")
+    for name in ("", a, b, f"{b} - {a}"):
+        table.add_column(name, justify="left" if not name else "right")
+    for _, label, x, y in answer.kpis:
+        table.add_row(label, money(x), money(y), _signed(y - x))
+    console.print(table)
+    for name, ok, broken in zip((a, b), answer.feasible, answer.violations, strict=True):
+        if not ok:
+            console.print(f"{name} breaks {broken} rule(s) (ledokol evaluate shows which)")
+    n = len(answer.changes)
+    console.print(f"[bold]{n} person-month(s) differ[/bold]", highlight=False)
+    for c in answer.changes[:MAX_CHANGES]:
+        console.print(
+            f"  {c.person} {s.period_label(c.period)}: {c.before} -> {c.after}", highlight=False
+        )
+    if n > MAX_CHANGES:
+        console.print(f"  ... and {n - MAX_CHANGES} more (--json for all)")
+
+
+MAX_CHANGES = 40

@@ -30,10 +30,12 @@ FILL = {
 BOLD = Font(bold=True)
 
 
-def write_xlsx(s: Scenario, plan: Plan, path: Path | str) -> Path:
+def write_xlsx(
+    s: Scenario, plan: Plan, path: Path | str, status_quo: Evaluation | None = None
+) -> Path:
     """Write the workbook and return its path."""
     out = Path(path)
-    workbook(s, plan).save(out)
+    workbook(s, plan, status_quo).save(out)
     return out
 
 
