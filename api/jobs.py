@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from optimizer.result import REPRODUCIBLE_WALL_FACTOR, SolveOptions
+from optimizer.result import SolveOptions
 
 
 class _Frozen(BaseModel):
@@ -31,18 +31,15 @@ class SolveJob(_Frozen):
 
     def parameters(self, cpus: int) -> SolveParameters:
         """The solve's parameters on a machine giving it `cpus` CPUs."""
-        if self.reproducible:  # the limit counts CP-SAT's deterministic work units
-            return SolveParameters(
-                time_limit=self.time_limit * REPRODUCIBLE_WALL_FACTOR,
-                deterministic_time=self.time_limit,
-                workers=1,
-                seed=self.seed,
-                gap_pct=self.gap_pct,
-                greedy_hint=self.warm_start,
-            )
+        limits = (  # reproducible: the limit counts CP-SAT's deterministic work units
+            SolveOptions.reproducible(self.time_limit)
+            if self.reproducible
+            else SolveOptions(self.time_limit, workers=min(cpus, self.workers or cpus))
+        )
         return SolveParameters(
-            time_limit=self.time_limit,
-            workers=min(cpus, self.workers or cpus),
+            time_limit=limits.time_limit,
+            deterministic_time=limits.deterministic_time,
+            workers=limits.workers or cpus,
             seed=self.seed,
             gap_pct=self.gap_pct,
             greedy_hint=self.warm_start,

@@ -9,7 +9,7 @@ from optimizer.plan import OFF, Cell, Plan
 from optimizer.report import roster_order
 from optimizer.report.console import COMPARED
 from optimizer.scenario import Scenario
-from optimizer.simulate import simulate
+from optimizer.simulate import Evaluation, simulate
 
 KPI_ROWS: tuple[tuple[str, str], ...] = (*COMPARED, ("hires", "hires"))
 
@@ -43,7 +43,11 @@ class PlanDiff:
 
 def diff(s: Scenario, a: Plan, b: Plan) -> PlanDiff:
     """Plan `b` against plan `a` (`InvalidInput` when either cannot be read)."""
-    ea, eb = simulate(s, a), simulate(s, b)
+    return diff_evaluated(s, a, simulate(s, a), b, simulate(s, b))
+
+
+def diff_evaluated(s: Scenario, a: Plan, ea: Evaluation, b: Plan, eb: Evaluation) -> PlanDiff:
+    """The same, for plans already simulated."""
     kpis = tuple(
         (field, label, int(getattr(ea.kpis, field)), int(getattr(eb.kpis, field)))
         for field, label in KPI_ROWS

@@ -4,13 +4,13 @@ Computed once, by the engine, for every front end that stores or shows a job."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from optimizer.compare import Comparison
-from optimizer.plan import Plan, SolverStatus, TerritoryPeriod
+from optimizer.plan import Plan, SolverStatus
 from optimizer.replan import changes
+from optimizer.report.tables import monthly
 from optimizer.result import SolveResult
 from optimizer.scenario import Scenario
 from optimizer.simulate import simulate
@@ -54,20 +54,6 @@ def solve_answer(s: Scenario, result: SolveResult) -> Answer:
     if s.baseline is not None and result.plan is not None:
         summary["changes"] = [asdict(c) for c in changes(s, result.plan)]
     return Answer(result.status, plan, summary)
-
-
-def monthly(s: Scenario, rows: Iterable[TerritoryPeriod]) -> list[dict[str, int]]:
-    """The company month by month: new clients, revenue, accounts at the start, served."""
-    out = [
-        {"period": p, "won": 0, "revenue": 0, "accounts": 0, "served": 0} for p in range(s.periods)
-    ]
-    for r in rows:
-        month = out[r.period]
-        month["won"] += r.won
-        month["revenue"] += r.revenue
-        month["accounts"] += r.accounts
-        month["served"] += r.served
-    return out
 
 
 def compare_answer(s: Scenario, comparison: Comparison) -> Answer:

@@ -249,11 +249,9 @@ class _Reader:
         frame = self.sheets["scenario"]
         for i in range(1, len(frame)):
             if str(_cell(frame, i, 0)).strip() == "horizon_start":
-                value = _cell(frame, i, 1)
-                if hasattr(value, "year") and hasattr(value, "month"):
-                    return f"{value.year:04d}-{value.month:02d}"
-                if isinstance(value, str) and MONTH.match(value.strip()):
-                    return value.strip()
+                value = _month_text(_cell(frame, i, 1))
+                if isinstance(value, str) and MONTH.match(value):
+                    return value
         return None
 
     def settings(self, sheet: str, prefix: str, columns: tuple[Column, ...]) -> dict[str, Any]:
@@ -360,13 +358,20 @@ class _Reader:
 
     def period(self, raw: Any) -> Any:
         """A month: `2027-03` (against the horizon's start) or an index from 0."""
-        if hasattr(raw, "year") and hasattr(raw, "month"):  # a date cell
-            raw = f"{raw.year:04d}-{raw.month:02d}"
-        if isinstance(raw, str) and MONTH.match(raw.strip()) and self.start is not None:
-            year, month = (int(x) for x in raw.strip().split("-"))
+        raw = _month_text(raw)
+        if isinstance(raw, str) and MONTH.match(raw) and self.start is not None:
+            year, month = (int(x) for x in raw.split("-"))
             y0, m0 = (int(x) for x in self.start.split("-"))
             return (year - y0) * 12 + (month - m0)
         return _number(raw)
+
+
+def _month_text(value: Any) -> Any:
+    """A month cell as `YYYY-MM` text: a spreadsheet program may turn `2027-03` into a date;
+    text is stripped; anything else is left for the caller to read."""
+    if hasattr(value, "year") and hasattr(value, "month"):
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.strip() if isinstance(value, str) else value
 
 
 def _sheets(source: str | Path | bytes) -> dict[str, pd.DataFrame]:
@@ -713,14 +718,14 @@ def read_plan_workbook(s: Scenario, source: str | Path | bytes) -> Plan:
         title = _cell(schedule, 0, j)
         if title is None:
             continue
-        month = f"{title.year:04d}-{title.month:02d}" if hasattr(title, "year") else str(title)
-        if month.strip() not in months:
+        month = str(_month_text(title))
+        if month not in months:
             problems.append(
                 f"Schedule!{get_column_letter(j + 1)}1: '{title}' is not a month of "
                 f"the horizon {s.period_label(0)}..{s.period_label(s.periods - 1)}"
             )
             continue
-        columns[j] = months[month.strip()]
+        columns[j] = months[month]
     rows: list[Assignment] = []
     for i in range(1, len(schedule)):
         person = _cell(schedule, i, 0)
@@ -770,12 +775,11 @@ def _plan_levels(
         month, level = _cell(bonus, i, 0), _cell(bonus, i, 1)
         if month is None:
             continue
-        if hasattr(month, "year") and hasattr(month, "month"):
-            month = f"{month.year:04d}-{month.month:02d}"
-        if str(month).strip() not in months:
-            problems.append(f"Bonus!A{i + 1}: '{month}' is not a month of the horizon")
+        label = str(_month_text(month))
+        if label not in months:
+            problems.append(f"Bonus!A{i + 1}: '{label}' is not a month of the horizon")
             continue
-        found[months[str(month).strip()]] = "" if level is None else str(level).strip()
+        found[months[label]] = "" if level is None else str(level).strip()
     if not found:
         return []
     missing = [m for m, p in months.items() if p not in found]

@@ -23,8 +23,9 @@ from api.models import (
     WhyRequest,
 )
 from api.problems import Problem
-from optimizer.scenario import InvalidInput, load_scenario
-from optimizer.simulate import simulate
+from optimizer.plan import Plan
+from optimizer.scenario import InvalidInput, Scenario, load_scenario
+from optimizer.simulate import Evaluation, simulate
 
 router = APIRouter(prefix="/v1", tags=["checks"])
 
@@ -46,12 +47,7 @@ def validate(body: ValidateRequest, key: Key) -> ValidationOut:
 @router.post("/evaluate", response_model=EvaluationOut)
 def evaluate(body: EvaluateRequest, key: Key) -> EvaluationOut:
     """The simulator's verdict on a plan made by hand: score, KPIs and broken rules."""
-    scenario = scenario_of(body.scenario)
-    plan = plan_of(body.plan)
-    try:
-        ev = simulate(scenario, plan)
-    except InvalidInput as error:
-        raise problems.invalid_input(error, "plan") from None
+    ev = _simulated(scenario_of(body.scenario), plan_of(body.plan))
     return EvaluationOut(
         feasible=not ev.violations,
         score=ev.score,
@@ -69,10 +65,7 @@ def repair_plan(body: RepairRequest, key: Key, service: ServiceDep) -> RepairOut
 
     scenario = scenario_of(body.scenario)
     plan = plan_of(body.plan)
-    try:
-        before = simulate(scenario, plan)
-    except InvalidInput as error:
-        raise problems.invalid_input(error, "plan") from None
+    before = _simulated(scenario, plan)
     limit = min(body.options.time_limit or REPAIR_SECONDS, key.max_time_limit)
     fixed = repair(
         scenario,
@@ -131,12 +124,17 @@ def why_cell(body: WhyRequest, key: Key, service: ServiceDep) -> WhyOut:
 def diff_plans(body: DiffRequest, key: Key) -> DiffOut:
     """Two plans of one scenario side by side: each KPI in both and b - a, and every
     person-month that differs."""
-    from optimizer.diff import diff
+    from optimizer.diff import diff_evaluated
 
     scenario = scenario_of(body.scenario)
     a, b = plan_of(body.a, "a"), plan_of(body.b, "b")
+    ea, eb = _simulated(scenario, a, "a"), _simulated(scenario, b, "b")  # each named apart
+    return DiffOut.model_validate(diff_evaluated(scenario, a, ea, b, eb).as_dict())
+
+
+def _simulated(scenario: Scenario, plan: Plan, field: str = "plan") -> Evaluation:
+    """The plan simulated, or 422 naming what makes it unreadable under `field`."""
     try:
-        answer = diff(scenario, a, b)
+        return simulate(scenario, plan)
     except InvalidInput as error:
-        raise problems.invalid_input(error, "plan") from None
-    return DiffOut.model_validate(answer.as_dict())
+        raise problems.invalid_input(error, field) from None

@@ -362,7 +362,7 @@ async function showWhy(person, period) {
     const answer = await (await api("/v1/why", {
       method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ scenario: state.scenario, plan: state.plan, person, period,
-        options: { time_limit: 10 } }),
+        options: { time_limit: Number($("seconds").value) || 10 } }),
     })).json();
     const here = answer.territory ? `${answer.role} in ${answer.territory}` : answer.role;
     const title = document.createElement("p");

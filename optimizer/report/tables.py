@@ -1,11 +1,14 @@
-"""A plan's tables as pandas frames, for the files people open in a spreadsheet program (the
-plan CSV); the numbers are the plan's own, never recomputed here."""
+"""A plan's tables for the files and pages people read (the plan CSV, the workbook's months,
+a job's summary); the numbers are the plan's own territory-months, summed, never simulated
+again here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
-from optimizer.plan import Plan
+from optimizer.plan import Plan, TerritoryPeriod
 from optimizer.report import roster_order
 from optimizer.scenario import Scenario
 
@@ -27,3 +30,17 @@ def assignments_table(s: Scenario, plan: Plan) -> pd.DataFrame:
             "territory": [a.territory or "" for a in rows],
         }
     )
+
+
+MONTHLY = ("won", "revenue", "accounts", "served", "hunters", "farmers")
+
+
+def monthly(s: Scenario, rows: Iterable[TerritoryPeriod]) -> list[dict[str, int]]:
+    """The company month by month: each territory-month's flows summed over the territories
+    (`period`, `won`, `revenue`, `accounts` at the start, `served`, `hunters`, `farmers`)."""
+    out = [{"period": p, **dict.fromkeys(MONTHLY, 0)} for p in range(s.periods)]
+    for r in rows:
+        month = out[r.period]
+        for name in MONTHLY:
+            month[name] += getattr(r, name)
+    return out

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +13,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from optimizer.plan import Plan, Target, TerritoryPeriod
+from optimizer.plan import Plan, Target
 from optimizer.report import roster_order
 from optimizer.report.console import COMPARED
+from optimizer.report.tables import monthly
 from optimizer.scenario import Scenario
 from optimizer.simulate import Evaluation, simulate
 from optimizer.status_quo import status_quo_plan
@@ -137,47 +137,28 @@ def _summary(ws: Worksheet, s: Scenario, plan: Plan, quo: Evaluation) -> None:
         ws.column_dimensions[letter].width = 18
 
 
-SUMMED = ["won", "revenue", "accounts", "served", "hunters", "farmers"]
-
-
 def _monthly(s: Scenario, plan: Plan, quo: Evaluation) -> pd.DataFrame:
-    """The company month by month (pandas: the territory-months summed by month)."""
+    """The company month by month, beside the status quo's."""
+    mine, theirs = monthly(s, plan.territory_periods), monthly(s, quo.territory_periods)
     cur = s.currency
-    mine, theirs = _by_month(plan.territory_periods), _by_month(quo.territory_periods)
-    months = range(s.periods)
     return pd.DataFrame(
         {
-            "month": [s.period_label(p) for p in months],
-            "bonus level": [_level(plan, p) for p in months],
-            "hunters": [_at(mine, p, "hunters") for p in months],
-            "farmers": [_at(mine, p, "farmers") for p in months],
-            "accounts at start": [_at(mine, p, "accounts") for p in months],
-            "served": [_at(mine, p, "served") for p in months],
-            "new clients": [_at(mine, p, "won") for p in months],
-            f"revenue ({cur})": [_at(mine, p, "revenue") for p in months],
-            "status quo: new clients": [_at(theirs, p, "won") for p in months],
-            f"status quo: revenue ({cur})": [_at(theirs, p, "revenue") for p in months],
+            "month": [s.period_label(m["period"]) for m in mine],
+            "bonus level": [_level(plan, m["period"]) for m in mine],
+            "hunters": [m["hunters"] for m in mine],
+            "farmers": [m["farmers"] for m in mine],
+            "accounts at start": [m["accounts"] for m in mine],
+            "served": [m["served"] for m in mine],
+            "new clients": [m["won"] for m in mine],
+            f"revenue ({cur})": [m["revenue"] for m in mine],
+            "status quo: new clients": [m["won"] for m in theirs],
+            f"status quo: revenue ({cur})": [m["revenue"] for m in theirs],
         }
     )
 
 
-def _by_month(rows: Iterable[TerritoryPeriod]) -> dict[int, dict[str, int]]:
-    frame = pd.DataFrame([r.model_dump() for r in rows])
-    if frame.empty:
-        return {}
-    summed = frame.groupby("period")[SUMMED].sum()
-    records: dict[int, dict[str, int]] = {}
-    for period, values in summed.to_dict(orient="index").items():
-        records[int(str(period))] = {str(c): int(str(v)) for c, v in values.items()}
-    return records
-
-
 def _level(plan: Plan, period: int) -> str | None:
     return plan.bonus_levels[period] if period < len(plan.bonus_levels) else None
-
-
-def _at(months: dict[int, dict[str, int]], period: int, column: str) -> int | None:
-    return months[period][column] if period in months else None
 
 
 def _territories(s: Scenario, plan: Plan) -> pd.DataFrame:
