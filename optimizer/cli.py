@@ -590,6 +590,7 @@ class SchemaKind(StrEnum):
     plan = "plan"
 
 
+@app.command("explain", help="The same as `why`: each alternative state of a person-month, priced.")
 @app.command()
 def why(
     scenario: Annotated[Path, typer.Argument(help=SCENARIO_HELP)],

@@ -1,20 +1,26 @@
 """Why is this person here this month? Every alternative state of one person-month, priced:
-for each one the rules allow, the best plan found with that cell forced (the plan repaired
-around the forced cell and its neighbourhood re-solved, `optimizer.repair`), scored by the
-simulator, with the change of every KPI term against the plan; for each one the rules forbid,
-the rule that forbids it, in words.
+for each one the rules allow, the best plan found with that cell forced (a small neighbourhood
+of the plan re-solved around the forced cell, then, with time left, the plan repaired around
+it, `optimizer.repair`), scored by the simulator, with the change of every KPI term against
+the plan and its gap to the plan's proven bound; for each one the rules forbid, the rule that
+forbids it, in words.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ortools.sat.python import cp_model
+
 from optimizer.deadline import Deadline
-from optimizer.domains import build_domains
-from optimizer.plan import BENCH, TRAINEE, Cell, Plan
-from optimizer.repair import repair
+from optimizer.model.solution import add_hint, extract_plan, run
+from optimizer.plan import BENCH, OFF, TRAINEE, Assignment, Cell, Plan
+from optimizer.repair import _helpers, changes_between, repair
 from optimizer.scenario import InvalidInput, Scenario
+from optimizer.search.neighbourhood import Neighbourhood, SubModels
+from optimizer.search.scope import territory_totals
 from optimizer.simulate import Evaluation, simulate
+from optimizer.verify import check
 
 TERMS = (
     "margin_total",
@@ -29,6 +35,8 @@ TERMS = (
     "penalties",
 )
 SIGN = {"margin_total": 1, "terminal": 1}  # the others are costs: their growth lowers the score
+QUICK_WINDOW = 1  # months each side of the cell that the quick pass frees for everyone near
+QUICK_WORK = 0.02  # CP-SAT's deterministic seconds for each quick price
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,8 @@ class Alternative:
     changed: int = 0  # other person-months the re-solve moved
     reason: str | None = None  # impossible: the rule, in words
     plan: Plan | None = None
+    how: str | None = None  # priced by the "quick" pass or the "deep" one
+    gap_pct: float | None = None  # at most this far below the best plan (the plan's bound)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -54,6 +64,8 @@ class Alternative:
             "terms": self.terms,
             "changed": self.changed,
             "reason": self.reason,
+            "how": self.how,
+            "gap_pct": self.gap_pct,
         }
 
 
@@ -84,8 +96,19 @@ def why(
     deadline: Deadline,
     workers: int = 1,
     seed: int = 0,
+    deep: bool = True,
 ) -> Why:
-    """Every alternative of `person` in `period`, best first; `plan` must keep every rule."""
+    """Every alternative of `person` in `period`, best first; `plan` must keep every rule.
+
+    Two passes. The quick one prices every alternative in one shared sub-model (the person's
+    whole year and everyone's months around the cell, `QUICK_WINDOW`), the cell forced in
+    turn, each re-solve capped by CP-SAT's deterministic time (`QUICK_WORK`): the same answer
+    on any machine, in about 0.1 s an alternative on crimea. With `deep`, the time left goes
+    to a repair of each alternative's own scenario (the cell as a lock, the people it
+    displaces re-optimized over the whole year), which finds the structural answers the quick
+    pass cannot (a farmer made hunter for a year, another rep taking over his book); a deep
+    price replaces the quick one only when it is better, and a proof that no plan keeps every
+    rule with the cell marks it impossible."""
     if person not in s.person_by_id:
         raise InvalidInput("unknown person", [f"person: no rep or position '{person}'"])
     if not 0 <= period < s.periods:
@@ -101,13 +124,41 @@ def why(
     rows = {(a.person, a.period): a for a in plan.assignments}
     here = rows.get((person, period))
     current = Cell(here.role, here.territory) if here is not None else Cell("off")
-    allowed = set(build_domains(s).of(person, period))
+    models = SubModels(s)
+    allowed = set(models.domains.of(person, period))
     candidates = [c for c in _every_cell(s, person) if c != current]
-    priced = [c for c in candidates if c in allowed]
-    out: list[Alternative] = [Alternative(current, "plan", base.score, 0)]
-    for i, cell in enumerate(priced):
-        child = deadline.child(share=1.0 / (len(priced) - i))
-        out.append(_priced(s, plan, base, person, period, cell, child, workers, seed))
+    # nearest first: when the time runs out, the alternatives left unpriced are the far ones
+    priced = sorted((c for c in candidates if c in allowed), key=lambda c: _distance(s, person, c))
+    bound = (
+        plan.best_bound if plan.best_bound is not None and plan.best_bound >= base.score else None
+    )
+    found: dict[Cell, Alternative] = {}
+    if priced:
+        quick = _Quick(models, plan, base, person, period, bound)
+        for cell in priced:
+            if deadline.expired():  # out of time: the rest stay unpriced, and say so
+                found[cell] = Alternative(cell, "unknown")
+                continue
+            # each re-solve ends by its deterministic work, so it may run to the deadline
+            found[cell] = quick.price(cell, deadline)
+    if deep:
+        # the deep pass, the best quick prices first (the ones a planner weighs), then those
+        # the quick pass could not price
+        order = sorted(priced, key=lambda c: (found[c].score is None, -(found[c].score or 0)))
+        for i, cell in enumerate(order):
+            if deadline.expired():
+                break
+            child = deadline.child(share=1.0 / (len(order) - i))
+            deeper = _deep(s, plan, base, person, period, cell, child, workers, seed, bound)
+            mine = found[cell]
+            if (deeper.status == "impossible" and mine.score is None) or (
+                deeper.score is not None and (mine.score is None or deeper.score > mine.score)
+            ):
+                found[cell] = deeper
+    out: list[Alternative] = [
+        Alternative(current, "plan", base.score, 0, gap_pct=_gap(base.score, bound))
+    ]
+    out += [found[c] for c in priced]
     out += [
         Alternative(c, "impossible", reason=_forbidden(s, person, period, c))
         for c in candidates
@@ -128,7 +179,117 @@ def _every_cell(s: Scenario, person: str) -> list[Cell]:
     return cells
 
 
-def _priced(
+class _Quick:
+    """One sub-model for every alternative of a person-month: the person free all year,
+    and in the months around the cell everyone who works in (or may serve) a territory the
+    person may work in; an alternative is its cell's literal fixed to 1 for one re-solve."""
+
+    def __init__(
+        self,
+        models: SubModels,
+        plan: Plan,
+        base: Evaluation,
+        person: str,
+        period: int,
+        bound: int | None,
+    ) -> None:
+        s = models.s
+        self.s, self.plan, self.base, self.bound = s, plan, base, bound
+        self.person, self.period = person, period
+        here = next(
+            (a.territory for a in plan.assignments if (a.person, a.period) == (person, period)),
+            None,
+        )
+        window = range(max(0, period - QUICK_WINDOW), min(s.periods, period + QUICK_WINDOW + 1))
+        # who may have to step in where the person leaves: those working in his territory
+        # around the cell, and a few who may farm it (those based there or idle first)
+        near: set[str] = set()
+        if here is not None:
+            for a in plan.assignments:
+                if a.period in window and a.territory == here:
+                    near.add(a.person)
+            chosen = {(a.person, a.period): Cell(a.role, a.territory) for a in plan.assignments}
+            for q in window:
+                near |= _helpers(models, here, q, chosen, near)
+        cells = frozenset((x, q) for x in near for q in window)
+        hood = Neighbourhood("why", frozenset({person}), cells=cells)
+        self.scope, self.built = models.build(plan, territory_totals(base), hood)
+        self.lits = self.built.build.vars.cells.get((person, period), {})
+        self.local = self.scope.project(plan)
+        self.local_ev = simulate(self.scope.scenario, self.local)
+
+    def price(self, cell: Cell, deadline: Deadline) -> Alternative:
+        lit = self.lits.get(cell)
+        if lit is None or isinstance(lit, int):  # the sub-model fixed it: no quick price
+            return Alternative(cell, "unknown")
+        built, scope = self.built, self.scope
+        domain = built.model.proto.variables[lit.Index()].domain
+        add_hint(built, scope.project(_put(self.plan, self.person, self.period, cell)))
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.num_workers = 1
+        params.random_seed = 0
+        params.max_deterministic_time = QUICK_WORK
+        # measured on crimea (docs/page.md): presolve and the LP cost a small re-solve 0.5 s
+        # and 0.15 s and found nothing the plain search did not
+        params.cp_model_presolve = False
+        params.linearization_level = 0
+        params.cp_model_probing_level = 0
+        params.symmetry_level = 0
+        params.interleave_search = False
+        domain[0] = 1
+        try:
+            code = run(solver, built, deadline)
+        finally:
+            domain[0] = 0
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            sub = extract_plan(built, solver)
+        else:  # no re-solve in the time: the plan with just this cell changed, if it holds
+            sub = scope.project(_put(self.plan, self.person, self.period, cell))
+            if code == cp_model.INFEASIBLE or not simulate(scope.scenario, sub).feasible:
+                return Alternative(cell, "unknown")
+        # the sub-scenario's score and each of its KPI terms differ from the whole plan's by
+        # constants (optimizer.search.scope), so the sub-scenario's simulation prices the
+        # change exactly without simulating the whole plan again (on 400 reps, 0.12 s each)
+        mine = (
+            check(scope.scenario, sub, solver.value(built.score))
+            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+            else simulate(scope.scenario, sub)
+        )
+        score = self.base.score + mine.score - self.local_ev.score
+        return _alternative(
+            scope.scenario,
+            cell,
+            self.person,
+            self.period,
+            (self.local, self.local_ev),
+            (sub, mine),
+            score,
+            scope.merge(self.plan, sub),
+            self.bound,
+            "quick",
+        )
+
+
+def _distance(s: Scenario, person: str, cell: Cell) -> tuple[float, str]:
+    """How far a cell takes a person from home (the bench and training first)."""
+    if cell.territory is None:
+        return (-1.0, cell.role)
+    km = s.distance_km(s.person_by_id[person].home, cell.territory)
+    return (km if km is not None else float("inf"), str(cell))
+
+
+def _put(plan: Plan, person: str, period: int, cell: Cell) -> Plan:
+    """The plan with one person-month changed (and nothing else)."""
+    rows = [a for a in plan.assignments if (a.person, a.period) != (person, period)]
+    if cell != OFF:
+        rows.append(
+            Assignment(person=person, period=period, role=cell.role, territory=cell.territory)
+        )
+    return plan.model_copy(update={"assignments": tuple(rows)})
+
+
+def _deep(
     s: Scenario,
     plan: Plan,
     base: Evaluation,
@@ -138,7 +299,9 @@ def _priced(
     deadline: Deadline,
     workers: int,
     seed: int,
+    bound: int | None,
 ) -> Alternative:
+    """The alternative's own scenario (the cell a lock) repaired from the plan and polished."""
     forced = with_lock(s, person, period, cell)
     fixed = repair(forced, plan, deadline, workers=workers, seed=seed, polish=True)
     if fixed.plan is None or fixed.evaluation is None:
@@ -146,16 +309,55 @@ def _priced(
         reason = "no plan keeps every rule with this cell" if status == "impossible" else None
         return Alternative(cell, status, reason=reason)
     ev = simulate(s, fixed.plan)  # the original scenario's score: the lock changes no money
-    mine, theirs = ev.kpis, base.kpis
+    return _alternative(
+        s, cell, person, period, (plan, base), (fixed.plan, ev), ev.score, fixed.plan, bound, "deep"
+    )
+
+
+def _alternative(
+    s: Scenario,
+    cell: Cell,
+    person: str,
+    period: int,
+    before: tuple[Plan, Evaluation],
+    after: tuple[Plan, Evaluation],
+    score: int,
+    plan: Plan,
+    bound: int | None,
+    how: str,
+) -> Alternative:
+    """A priced alternative: `before` and `after` the plan asked about and the re-solved one
+    (with `cell` for `person` in `period`) in scenario `s`, evaluated; `score` and `plan` the
+    whole scenario's. Each KPI term's effect on the score, and how many other person-months
+    moved."""
+    mine, theirs = after[1].kpis, before[1].kpis
     terms = {
         t: SIGN.get(t, -1) * (getattr(mine, t) - getattr(theirs, t))
         for t in TERMS
         if getattr(mine, t) != getattr(theirs, t)
     }
-    moved = sum(1 for c in fixed.changes if (c.person, c.period) != (person, period))
+    changed = changes_between(s, before[0], after[0])
+    moved = sum(1 for c in changed if (c.person, c.period) != (person, period))
+    delta = after[1].score - before[1].score  # the same in the sub-scenario as in the whole
     return Alternative(
-        cell, "priced", ev.score, ev.score - base.score, terms, moved, plan=fixed.plan
+        cell,
+        "priced",
+        score,
+        delta,
+        terms,
+        moved,
+        plan=plan,
+        how=how,
+        gap_pct=_gap(score, bound),
     )
+
+
+def _gap(score: int, bound: int | None) -> float | None:
+    """How far a score may be from the best plan of the scenario: the plan's proven bound
+    holds for every alternative too (forcing a cell can only lower the optimum)."""
+    if bound is None or bound <= 0:
+        return None
+    return round(100.0 * max(0, bound - score) / bound, 2)
 
 
 def with_lock(s: Scenario, person: str, period: int, cell: Cell) -> Scenario:

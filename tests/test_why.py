@@ -112,9 +112,72 @@ def test_cli_why_prints_each_alternative_with_its_price_or_its_rule(tmp_path: Pa
     answer = json.loads(as_json.output)
     assert answer["person"] == "r1" and answer["period"] == 1
     assert {a["status"] for a in answer["alternatives"]} >= {"plan"}
+    same = runner.invoke(app, ["explain", *args, "--time-limit", "20", "--json"])
+    assert same.exit_code == 0 and json.loads(same.output)["person"] == "r1"
     bad = runner.invoke(
         app, ["why", str(scenario_file), str(plan_file), "--person", "zz", "--period", "0"]
     )
     assert bad.exit_code == 2 and "no rep or position 'zz'" in bad.output
     no_month = runner.invoke(app, ["why", str(scenario_file), str(plan_file), "--person", "r1"])
     assert no_month.exit_code == 2 and "give --month, one of 2027-01..2027-03" in no_month.output
+
+
+def _generated() -> tuple[Scenario, Plan]:
+    from optimizer.generate import generate
+
+    s = generate(40, 20, 6, 3, name="why-scope")
+    result = solve(s, SolveOptions(time_limit=60, workers=1, seed=0, deterministic_time=5.0))
+    assert result.plan is not None
+    return s, result.plan
+
+
+def test_the_quick_pass_prices_exactly_and_the_same_on_any_machine() -> None:
+    """The quick pass prices in a sub-scenario; its score and every KPI term must be what the
+    simulator gives the whole plan, and its work is counted in deterministic time: two runs
+    give the same answer."""
+    from optimizer.search.neighbourhood import SubModels
+    from optimizer.why import _Quick
+
+    s, plan = _generated()
+    base = simulate(s, plan)
+    person = "r03"
+    quick = _Quick(SubModels(s), plan, base, person, 2, None)
+    assert not quick.scope.whole  # a sub-scenario smaller than the whole: the constants matter
+    first = why(s, plan, person, 2, Deadline.after(120), deep=False)
+    again = why(s, plan, person, 2, Deadline.after(120), deep=False)
+    assert [a.as_dict() for a in first.alternatives] == [a.as_dict() for a in again.alternatives]
+    priced = [a for a in first.alternatives if a.status == "priced"]
+    assert priced and all(a.how == "quick" for a in priced)
+    for a in priced:
+        assert a.plan is not None and a.score is not None
+        whole = simulate(with_lock(s, person, 2, a.cell), a.plan)
+        assert whole.feasible and whole.score == a.score
+        assert a.delta == a.score - base.score == sum(a.terms.values())
+        for term, effect in a.terms.items():
+            sign = 1 if term in ("margin_total", "terminal") else -1
+            assert effect == sign * (getattr(whole.kpis, term) - getattr(base.kpis, term))
+
+
+def test_the_deep_pass_only_improves_on_the_quick_one() -> None:
+    s, plan = _generated()
+    person = "r02"
+    quick = why(s, plan, person, 3, Deadline.after(120), deep=False)
+    deep = why(s, plan, person, 3, Deadline.after(120))
+    before = {a.cell: a for a in quick.alternatives}
+    for a in deep.alternatives:
+        q = before[a.cell]
+        if q.status == "priced":
+            assert a.status == "priced" and a.score is not None and q.score is not None
+            assert a.score >= q.score
+            assert a.how == ("quick" if a.score == q.score else "deep")
+
+
+def test_the_gap_of_an_alternative_is_to_the_plans_bound() -> None:
+    s = _two_reps()
+    result = solve(s, SolveOptions(time_limit=60, workers=1, seed=0, strategy="cp-sat"))
+    assert result.plan is not None and result.plan.best_bound is not None
+    answer = why(s, result.plan, "r1", 1, Deadline.after(60), deep=False)
+    bound = result.plan.best_bound
+    for a in answer.alternatives:
+        if a.score is not None:
+            assert a.gap_pct == round(100.0 * (bound - a.score) / bound, 2)

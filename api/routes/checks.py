@@ -92,6 +92,7 @@ def repair_plan(body: RepairRequest, key: Key, service: ServiceDep) -> RepairOut
     )
 
 
+@router.post("/explain", response_model=WhyOut)
 @router.post("/why", response_model=WhyOut)
 def why_cell(body: WhyRequest, key: Key, service: ServiceDep) -> WhyOut:
     """Why is a person where the plan puts him in a month: each alternative state priced by

@@ -28,14 +28,17 @@ from optimizer.verify import SolveBug, check
 @dataclass(frozen=True)
 class Neighbourhood:
     """What is freed: every period of `persons`, and every person in `periods` (with the bonus
-    level of those periods)."""
+    level of those periods), and any single person-periods in `cells`."""
 
     kind: str
     persons: frozenset[str]
     periods: frozenset[int] = frozenset()
     both: bool = False  # free only the persons' cells inside the periods
+    cells: frozenset[tuple[str, int]] = frozenset()  # single person-periods freed besides
 
     def frees(self, person: str, period: int) -> bool:
+        if (person, period) in self.cells:
+            return True
         if self.both:
             return person in self.persons and period in self.periods
         return person in self.persons or period in self.periods
