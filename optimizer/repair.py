@@ -228,7 +228,7 @@ def _to_free(
                         freed |= {
                             x for x in working[(v.entity, q)] if cells[(x, q)].role == "hunter"
                         }
-                freed |= _helpers(models, v.entity, p, cells, freed)
+                freed |= helpers(models, v.entity, p, cells, freed)
         elif v.rule == "training.capacity" and v.period is not None:
             freed |= {x for (x, p), c in cells.items() if p == v.period and c == TRAINEE}
         elif v.rule.startswith("hiring.") and v.entity not in s.person_by_id:
@@ -273,7 +273,7 @@ def _room(
     return out
 
 
-def _helpers(
+def helpers(
     models: SubModels, town: str, p: int, cells: dict[tuple[str, int], Cell], taken: set[str]
 ) -> set[str]:
     """Up to `HELPERS` people who may farm `town` in period `p`: those based there first,

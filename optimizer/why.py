@@ -15,7 +15,7 @@ from ortools.sat.python import cp_model
 from optimizer.deadline import Deadline
 from optimizer.model.solution import add_hint, extract_plan, run
 from optimizer.plan import BENCH, OFF, TRAINEE, Assignment, Cell, Plan
-from optimizer.repair import _helpers, changes_between, repair
+from optimizer.repair import changes_between, helpers, repair
 from optimizer.scenario import InvalidInput, Scenario
 from optimizer.search.neighbourhood import Neighbourhood, SubModels
 from optimizer.search.scope import territory_totals
@@ -101,9 +101,11 @@ def why(
     """Every alternative of `person` in `period`, best first; `plan` must keep every rule.
 
     Two passes. The quick one prices every alternative in one shared sub-model (the person's
-    whole year and everyone's months around the cell, `QUICK_WINDOW`), the cell forced in
-    turn, each re-solve capped by CP-SAT's deterministic time (`QUICK_WORK`): the same answer
-    on any machine, in about 0.1 s an alternative on crimea. With `deep`, the time left goes
+    whole year, and the months around the cell, `QUICK_WINDOW`, of those who may have to step
+    in for him in his territory), the cell forced in turn, each re-solve capped by CP-SAT's
+    deterministic time (`QUICK_WORK`): the same answer on any machine, in about 0.1 s an
+    alternative on crimea; a re-solve that finds nothing falls back on the plan with just that
+    cell changed, when it keeps every rule. With `deep`, the time left goes
     to a repair of each alternative's own scenario (the cell as a lock, the people it
     displaces re-optimized over the whole year), which finds the structural answers the quick
     pass cannot (a farmer made hunter for a year, another rep taking over his book); a deep
@@ -180,9 +182,10 @@ def _every_cell(s: Scenario, person: str) -> list[Cell]:
 
 
 class _Quick:
-    """One sub-model for every alternative of a person-month: the person free all year,
-    and in the months around the cell everyone who works in (or may serve) a territory the
-    person may work in; an alternative is its cell's literal fixed to 1 for one re-solve."""
+    """One sub-model for every alternative of a person-month: the person free all year, and
+    in the months around the cell those who work in his territory and a few who may farm it
+    (`optimizer.repair.helpers`); an alternative is its cell's literal fixed to 1 for one
+    re-solve."""
 
     def __init__(
         self,
@@ -210,7 +213,7 @@ class _Quick:
                     near.add(a.person)
             chosen = {(a.person, a.period): Cell(a.role, a.territory) for a in plan.assignments}
             for q in window:
-                near |= _helpers(models, here, q, chosen, near)
+                near |= helpers(models, here, q, chosen, near)
         cells = frozenset((x, q) for x in near for q in window)
         hood = Neighbourhood("why", frozenset({person}), cells=cells)
         self.scope, self.built = models.build(plan, territory_totals(base), hood)
@@ -242,20 +245,13 @@ class _Quick:
             code = run(solver, built, deadline)
         finally:
             domain[0] = 0
-        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            sub = extract_plan(built, solver)
-        else:  # no re-solve in the time: the plan with just this cell changed, if it holds
-            sub = scope.project(_put(self.plan, self.person, self.period, cell))
-            if code == cp_model.INFEASIBLE or not simulate(scope.scenario, sub).feasible:
-                return Alternative(cell, "unknown")
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return self._unchanged(cell, code)
+        sub = extract_plan(built, solver)
         # the sub-scenario's score and each of its KPI terms differ from the whole plan's by
         # constants (optimizer.search.scope), so the sub-scenario's simulation prices the
         # change exactly without simulating the whole plan again (on 400 reps, 0.12 s each)
-        mine = (
-            check(scope.scenario, sub, solver.value(built.score))
-            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-            else simulate(scope.scenario, sub)
-        )
+        mine = check(scope.scenario, sub, solver.value(built.score))
         score = self.base.score + mine.score - self.local_ev.score
         return _alternative(
             scope.scenario,
@@ -266,6 +262,29 @@ class _Quick:
             (sub, mine),
             score,
             scope.merge(self.plan, sub),
+            self.bound,
+            "quick",
+        )
+
+    def _unchanged(self, cell: Cell, code: cp_model.CpSolverStatus) -> Alternative:
+        """No re-solve in the time: the plan with just this cell changed, if it keeps every
+        rule. Simulated whole: the sub-scenario alone does not see the training seats and
+        hire starts of the people left out of it (the model adds those as constraints)."""
+        if code == cp_model.INFEASIBLE:
+            return Alternative(cell, "unknown")
+        plan = _put(self.plan, self.person, self.period, cell)
+        ev = simulate(self.s, plan)
+        if not ev.feasible:
+            return Alternative(cell, "unknown")
+        return _alternative(
+            self.s,
+            cell,
+            self.person,
+            self.period,
+            (self.plan, self.base),
+            (plan, ev),
+            ev.score,
+            plan,
             self.bound,
             "quick",
         )

@@ -140,9 +140,14 @@ def test_the_quick_pass_prices_exactly_and_the_same_on_any_machine() -> None:
 
     s, plan = _generated()
     base = simulate(s, plan)
-    person = "r03"
-    quick = _Quick(SubModels(s), plan, base, person, 2, None)
-    assert not quick.scope.whole  # a sub-scenario smaller than the whole: the constants matter
+    models = SubModels(s)
+    # a person whose sub-scenario is smaller than the whole: there the constants matter
+    person = next(
+        r.id
+        for r in s.reps
+        if len(models.domains.of(r.id, 2)) > 1
+        and not _Quick(models, plan, base, r.id, 2, None).scope.whole
+    )
     first = why(s, plan, person, 2, Deadline.after(120), deep=False)
     again = why(s, plan, person, 2, Deadline.after(120), deep=False)
     assert [a.as_dict() for a in first.alternatives] == [a.as_dict() for a in again.alternatives]
@@ -181,3 +186,29 @@ def test_the_gap_of_an_alternative_is_to_the_plans_bound() -> None:
     for a in answer.alternatives:
         if a.score is not None:
             assert a.gap_pct == round(100.0 * (bound - a.score) / bound, 2)
+
+
+def test_a_quick_re_solve_that_finds_nothing_falls_back_on_the_cell_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no work allowed CP-SAT finds no plan: each alternative is then the plan with just
+    that cell changed, priced only when the whole plan keeps every rule (the sub-scenario
+    alone misses the training seats of the people left out of it)."""
+    import optimizer.why as module
+
+    s, plan = _generated()
+    monkeypatch.setattr(module, "QUICK_WORK", 1e-9)
+    base = simulate(s, plan)
+    priced = 0
+    for person, period in ((r.id, p) for r in s.reps[:6] for p in (1, 2, 4)):
+        answer = why(s, plan, person, period, Deadline.after(120), deep=False)
+        for a in answer.alternatives:
+            if a.status == "priced":
+                priced += 1
+                assert a.plan is not None and a.changed == 0
+                whole = simulate(with_lock(s, person, period, a.cell), a.plan)
+                assert whole.feasible and whole.score == a.score
+                assert a.delta == a.score - base.score
+            elif a.status == "unknown":
+                assert not simulate(s, module._put(plan, person, period, a.cell)).feasible
+    assert priced > 0  # some single-cell changes keep every rule: the fallback was taken
