@@ -96,6 +96,38 @@ class TerritoryPeriod(Frozen):
     revenue: Int
 
 
+class Month(Frozen):
+    """The company's month: flows summed over the territories, each cost of section 4 in the
+    month it falls (a hire in his start month, a hand-over or a role switch in the month the
+    person takes the new state) and the bonus level in force. The months' costs add up to the
+    KPIs' totals."""
+
+    period: Int
+    bonus_level: str
+    won: Int
+    revenue: Int
+    margin: Int
+    salaries: Int
+    hiring_cost: Int
+    travel: Int
+    bonus_cost: Int
+    handover: Int
+    switches: Int
+    bench: Int
+
+    @property
+    def costs(self) -> int:
+        return (
+            self.salaries
+            + self.hiring_cost
+            + self.travel
+            + self.bonus_cost
+            + self.handover
+            + self.switches
+            + self.bench
+        )
+
+
 class Target(Frozen):
     """A person's targets for one target period (section 5), both components."""
 
@@ -176,6 +208,9 @@ class Plan(Frozen):
         default=(), description="One bonus level name per period; may be omitted if bonus is off."
     )
     territory_periods: tuple[TerritoryPeriod, ...] = ()
+    months: tuple[Month, ...] = Field(
+        default=(), description="The company month by month: flows, costs and the bonus level."
+    )
     targets: tuple[Target, ...] = ()
     kpis: Kpis | None = None
     violations: tuple[Violation, ...] = Field(

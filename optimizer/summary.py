@@ -48,6 +48,7 @@ def solve_answer(s: Scenario, result: SolveResult) -> Answer:
             "profit": status_quo.kpis.profit,
             "kpis": status_quo.kpis.model_dump(mode="json"),
             "monthly": monthly(s, status_quo.territory_periods),
+            "months": [m.model_dump() | {"costs": m.costs} for m in status_quo.months],
         },
         "explanation": result.explanation,
     }

@@ -147,6 +147,7 @@ def test_handover_when_a_farmer_leaves_a_territory(data):
     data["reps"][0]["current"] = {"territory": "B", "role": "farmer", "periods": 4}
     ev = run(data, {"r1": "F:A H:A H:A"})
     assert ev.kpis.handover == 300 + 1000
+    assert [m.handover for m in ev.months] == [300, 1000, 0]  # in the month of the new state
 
 
 def test_handover_skips_leave_and_ignores_departure_and_end(data):
@@ -165,6 +166,7 @@ def test_handover_counts_training_and_bench(data):
     data["reps"][0]["trained"] = False
     ev = run(data, {"r1": "F:A B F:A T"})
     assert ev.kpis.handover == 2000
+    assert [m.handover for m in ev.months] == [0, 1000, 0, 1000]
 
 
 def test_switches_between_working_periods(data):
@@ -174,6 +176,7 @@ def test_switches_between_working_periods(data):
     data["reps"][0]["current"] = {"territory": "A", "role": "hunter", "periods": 1}
     ev = run(data, {"r1": "F:A B F:B H:A"})
     assert ev.kpis.switches == 2 * 50
+    assert [m.switches for m in ev.months] == [50, 0, 0, 50]
 
 
 def test_bench_cost(data):

@@ -83,6 +83,14 @@ def test_the_page_solves_a_dataset_with_live_progress_and_shows_the_plan(
     s = load_dataset("long_cycle_equipment")
     assert tab.locator("#map-chart circle.town").count() == len(s.territories)
     assert tab.locator("#monthly-chart rect").count() == 2 * s.periods
+    assert tab.locator("#costs-chart rect.cost").count() == 4 * s.periods
+    assert tab.locator("#costs-chart rect.quo").count() == s.periods
+    levels = tab.locator("#costs-chart text.level").all_text_contents()
+    assert levels == [f"bonus {m['bonus_level']}" for m in plan["months"]]
+    salaries = (
+        tab.locator("#costs-chart rect[data-part='salaries'] title").first.text_content() or ""
+    )
+    assert salaries.endswith(f"{plan['months'][0]['salaries']:,}")
     people = {a["person"] for a in plan["assignments"]}
     assert tab.locator("#schedule-table tr").count() == 1 + len(people)
     first = tab.locator("#schedule-table tr").nth(1).locator("td").first.inner_text()

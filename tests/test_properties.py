@@ -279,3 +279,36 @@ def test_reach_is_the_great_circle_radius(s):
                 d = s.distance_km(person.home, t.id)
                 expected = person.radius_km is None or d is None or d <= person.radius_km
             assert s.in_reach(person, t.id) == expected
+
+
+@SETTINGS
+@given(scenario_and_plan())
+def test_the_months_add_up_to_the_totals(case):
+    """Each month's flows are its territories' sums, its travel, bench and bonus recomputed
+    from that month's rows agree, a hire's cost falls in his first month, and every cost summed
+    over the months is the KPI's total."""
+    s, plan = case
+    ev = simulate(s, plan)
+    k = ev.kpis
+    assert [m.period for m in ev.months] == list(range(s.periods))
+    for m in ev.months:
+        rows = [r for r in ev.territory_periods if r.period == m.period]
+        assert m.won == sum(r.won for r in rows)
+        assert m.revenue == sum(r.revenue for r in rows)
+        assert m.margin == sum(r.margin for r in rows)
+        mine = [a for a in plan.assignments if a.period == m.period]
+        person = s.person_by_id
+        assert m.travel == sum(
+            person[a.person].travel_cost
+            for a in mine
+            if a.role in ("hunter", "farmer") and a.territory != person[a.person].home
+        )
+        assert m.bench == s.defaults.bench_cost * sum(a.role == "bench" for a in mine)
+        level = s.level_by_name[plan.bonus_levels[m.period]] if s.policy.bonus_on else None
+        assert m.bonus_cost == (0 if level is None else level.per_client) * m.won
+        starts = sum(h.start_period == m.period for h in ev.hires)
+        assert m.hiring_cost == (0 if s.hiring is None else s.hiring.hire_cost) * starts
+    for name in ("salaries", "hiring_cost", "travel", "bonus_cost", "handover", "switches"):
+        assert sum(getattr(m, name) for m in ev.months) == getattr(k, name), name
+    assert sum(m.bench for m in ev.months) == k.bench
+    assert sum(m.costs for m in ev.months) == k.margin_total + k.terminal - k.profit

@@ -233,6 +233,11 @@ def test_the_plan_workbook_reads_like_a_report(tmp_path: Path) -> None:
     assert sum(r[column["new clients"]] for r in monthly[1:]) == ev.kpis.new_clients
     assert sum(r[column["status quo: new clients"]] for r in monthly[1:]) == quo.kpis.new_clients
     assert sum(r[column["revenue (RUB)"]] for r in monthly[1:]) == ev.kpis.revenue_total
+    assert sum(r[column["bonus (RUB)"]] for r in monthly[1:]) == ev.kpis.bonus_cost
+    costs = ev.kpis.margin_total + ev.kpis.terminal - ev.kpis.profit
+    assert sum(r[column["costs (RUB)"]] for r in monthly[1:]) == costs
+    quo_costs = quo.kpis.margin_total + quo.kpis.terminal - quo.kpis.profit
+    assert sum(r[column["status quo: costs (RUB)"]] for r in monthly[1:]) == quo_costs
 
     targets = list(wb["Targets"].iter_rows(values_only=True))
     assert targets[0][:3] == ("person", "name", "period")

@@ -196,6 +196,7 @@ function render() {
   if (!plan.kpis) return;
   cards(plan.kpis, quo.kpis);
   monthlyChart(plan, quo.monthly);
+  costsChart(plan.months, quo.months || []);
   const slider = $("month");
   slider.max = s.horizon.periods - 1;
   slider.oninput = () => drawMap(Number(slider.value));
@@ -255,6 +256,40 @@ function monthlyChart(plan, quo) {
   svg.append(el("text", { x: 0, y: 36, fill: "#4472c4" }, "plan"));
   svg.append(el("text", { x: 0, y: 52, fill: "#888" }, "status quo"));
   $("monthly").replaceChildren(svg);
+}
+
+// Each month's costs (salaries, travel, bonus, the rest) stacked, the status quo's total beside
+// them, and the bonus level in force under each month.
+function costsChart(mine, quo) {
+  const box = $("costs");
+  if (!mine || !mine.length) { box.replaceChildren(); return; }
+  const parts = [["salaries", "#4472c4"], ["travel", "#ed7d31"], ["bonus_cost", "#ffc000"], ["other", "#a5a5a5"]];
+  const total = (m) => m.salaries + m.hiring_cost + m.travel + m.bonus_cost + m.handover + m.switches + m.bench;
+  const n = mine.length, w = 60, h = 160, left = 70;
+  const top = Math.max(1, ...mine.map(total), ...quo.map(total));
+  const svg = el("svg", { id: "costs-chart", width: left + n * w + 20, height: h + 56 });
+  for (let p = 0; p < n; p++) {
+    const m = mine[p], x = left + p * w;
+    const value = { salaries: m.salaries, travel: m.travel, bonus_cost: m.bonus_cost, other: m.hiring_cost + m.handover + m.switches + m.bench };
+    let y = h + 10;
+    for (const [name, colour] of parts) {
+      const height = (value[name] / top) * h;
+      y -= height;
+      const bar = el("rect", { x: x + 6, y, width: 22, height, fill: colour, class: "cost", "data-part": name });
+      bar.append(el("title", {}, `${label(p)} ${name.replace("_cost", "")}: ${money(value[name])}`));
+      svg.append(bar);
+    }
+    if (quo[p]) {
+      const b = (total(quo[p]) / top) * h;
+      svg.append(el("rect", { x: x + 30, y: h - b + 10, width: 22, height: b, fill: "#bbbbbb", class: "quo" }));
+    }
+    svg.append(el("text", { x: x + 6, y: h + 26 }, label(p)));
+    svg.append(el("text", { x: x + 6, y: h + 42, class: "level", fill: m.bonus_level === (quo[p] || {}).bonus_level ? "#888" : "#c00000" }, `bonus ${m.bonus_level}`));
+  }
+  svg.append(el("text", { x: 0, y: 20 }, "costs"));
+  parts.forEach(([name, colour], i) => svg.append(el("text", { x: 0, y: 36 + 14 * i, fill: colour }, name.replace("_cost", ""))));
+  svg.append(el("text", { x: 0, y: 36 + 14 * parts.length, fill: "#888" }, "status quo"));
+  box.replaceChildren(svg);
 }
 
 function label(p) {

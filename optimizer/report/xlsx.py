@@ -138,10 +138,11 @@ def _summary(ws: Worksheet, s: Scenario, plan: Plan, quo: Evaluation) -> None:
 
 
 def _monthly(s: Scenario, plan: Plan, quo: Evaluation) -> pd.DataFrame:
-    """The company month by month, beside the status quo's."""
+    """The company month by month, beside the status quo's: flows, then each month's costs
+    (empty for a plan written without its simulated months)."""
     mine, theirs = monthly(s, plan.territory_periods), monthly(s, quo.territory_periods)
     cur = s.currency
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "month": [s.period_label(m["period"]) for m in mine],
             "bonus level": [_level(plan, m["period"]) for m in mine],
@@ -155,6 +156,24 @@ def _monthly(s: Scenario, plan: Plan, quo: Evaluation) -> pd.DataFrame:
             f"status quo: revenue ({cur})": [m["revenue"] for m in theirs],
         }
     )
+    if len(plan.months) == len(frame):
+        costs = pd.DataFrame([m.model_dump() for m in plan.months])
+        for column, label in COST_LABELS.items():
+            frame[f"{label} ({cur})"] = costs[column]
+        frame[f"costs ({cur})"] = [m.costs for m in plan.months]
+        frame[f"status quo: costs ({cur})"] = [m.costs for m in quo.months]
+    return frame
+
+
+COST_LABELS = {
+    "salaries": "salaries",
+    "hiring_cost": "hiring",
+    "travel": "travel",
+    "bonus_cost": "bonus",
+    "handover": "hand-over",
+    "switches": "role switches",
+    "bench": "bench",
+}
 
 
 def _level(plan: Plan, period: int) -> str | None:

@@ -11,6 +11,7 @@ from optimizer.plan import (
     GoalsRealistic,
     Hire,
     Kpis,
+    Month,
     Plan,
     SolverStatus,
     Target,
@@ -19,7 +20,7 @@ from optimizer.plan import (
 )
 from optimizer.scenario import Scenario
 from optimizer.simulate.dynamics import Dynamics, run_dynamics
-from optimizer.simulate.money import count_money
+from optimizer.simulate.money import count_money, monthly_costs
 from optimizer.simulate.rules import Context, violations
 from optimizer.simulate.schedule import Schedule, read_plan
 from optimizer.simulate.targets import person_targets
@@ -34,6 +35,7 @@ class Evaluation:
     violations: tuple[Violation, ...]
     kpis: Kpis
     territory_periods: tuple[TerritoryPeriod, ...]
+    months: tuple[Month, ...]
     targets: tuple[Target, ...]
     hires: tuple[Hire, ...]
     bonus_levels: tuple[str, ...]
@@ -63,6 +65,7 @@ class Evaluation:
                 "hires": self.hires,
                 "bonus_levels": self.bonus_levels,
                 "territory_periods": self.territory_periods,
+                "months": self.months,
                 "targets": self.targets,
                 "kpis": self.kpis,
                 "violations": self.violations,
@@ -74,7 +77,8 @@ def simulate(scenario: Scenario, plan: Plan) -> Evaluation:
     """Score a plan. Raises `InvalidInput` if the plan cannot be read against the scenario."""
     sched = read_plan(scenario, plan)
     dyn = run_dynamics(sched)
-    money = count_money(sched, dyn)
+    costs = monthly_costs(sched, dyn)
+    money = count_money(sched, dyn, costs)
     targets = person_targets(sched, dyn)
     found = violations(Context(sched=sched, dyn=dyn, plan=plan))
     t = scenario.policy.active_targets
@@ -111,6 +115,7 @@ def simulate(scenario: Scenario, plan: Plan) -> Evaluation:
         violations=tuple(found),
         kpis=kpis,
         territory_periods=tuple(_territory_table(sched, dyn)),
+        months=tuple(_months(sched, dyn, costs)),
         targets=tuple(targets),
         hires=tuple(
             Hire(person=pid, territory=scenario.position_by_id[pid].territory, start_period=start)
@@ -142,3 +147,19 @@ def _territory_table(sched: Schedule, dyn: Dynamics) -> list[TerritoryPeriod]:
             for p in range(s.periods)
         )
     return rows
+
+
+def _months(sched: Schedule, dyn: Dynamics, costs: dict[str, list[int]]) -> list[Month]:
+    s = sched.scenario
+    flows = dyn.territories.values()
+    return [
+        Month(
+            period=p,
+            bonus_level=sched.level(p).name,
+            won=sum(f.won[p] for f in flows),
+            revenue=sum(f.revenue[p] for f in flows),
+            margin=sum(f.margin[p] for f in flows),
+            **{name: months[p] for name, months in costs.items()},
+        )
+        for p in range(s.periods)
+    ]

@@ -49,7 +49,12 @@ class Money:
         return self.profit - self.penalties
 
 
-def count_money(sched: Schedule, dyn: Dynamics) -> Money:
+COSTS = ("salaries", "hiring_cost", "travel", "bonus_cost", "handover", "switches", "bench")
+"""The costs of section 4 that fall in a month, in `Money`'s order."""
+
+
+def count_money(sched: Schedule, dyn: Dynamics, months: dict[str, list[int]]) -> Money:
+    """The totals; `months` is `monthly_costs(sched, dyn)`, whose lists are summed here."""
     s = sched.scenario
     flows = dyn.territories.values()
     margin_total = sum(sum(f.margin) for f in flows)
@@ -59,9 +64,7 @@ def count_money(sched: Schedule, dyn: Dynamics) -> Money:
         dyn.territories[t.id].acc[s.periods] * t.account_value * s.defaults.terminal_value_periods
         for t in s.territories
     )
-    bonus_cost = sum(
-        sched.level(p).per_client * sum(f.won[p] for f in flows) for p in range(s.periods)
-    )
+    costs = {name: sum(month) for name, month in months.items()}
     targets = s.policy.active_targets
     shortfall_nc = (
         None if targets.goal_new_clients is None else max(0, targets.goal_new_clients - new_clients)
@@ -80,14 +83,7 @@ def count_money(sched: Schedule, dyn: Dynamics) -> Money:
         margin_total=margin_total,
         revenue_total=revenue_total,
         terminal=terminal,
-        salaries=salaries(sched),
-        hiring_cost=(s.hiring.hire_cost * len(sched.start)) if s.hiring else 0,
-        travel=travel(sched),
-        bonus_cost=bonus_cost,
-        handover=handover(sched),
-        switches=switches(sched),
-        bench=s.defaults.bench_cost
-        * sum(cell.role == "bench" for person in sched.active for cell in sched.cells[person.id]),
+        **costs,
         new_clients=new_clients,
         shortfall_new_clients=shortfall_nc,
         shortfall_revenue=shortfall_rev,
@@ -97,56 +93,87 @@ def count_money(sched: Schedule, dyn: Dynamics) -> Money:
     )
 
 
-def salaries(sched: Schedule) -> int:
+def monthly_costs(sched: Schedule, dyn: Dynamics) -> dict[str, list[int]]:
+    """Each cost of `COSTS`, month by month; `count_money` sums these lists, so the months add up
+    to the totals by construction. A one-off cost falls in the month it happens: a hire's cost
+    in his start month, a hand-over or a role switch in the month the person starts the new
+    state."""
+    s = sched.scenario
+    flows = dyn.territories.values()
+    hiring = [0] * s.periods
+    if s.hiring is not None:
+        for start in sched.start.values():
+            hiring[start] += s.hiring.hire_cost
+    return {
+        "salaries": salaries(sched),
+        "hiring_cost": hiring,
+        "travel": travel(sched),
+        "bonus_cost": [
+            sched.level(p).per_client * sum(f.won[p] for f in flows) for p in range(s.periods)
+        ],
+        "handover": handover(sched),
+        "switches": switches(sched),
+        "bench": [
+            s.defaults.bench_cost
+            * sum(sched.cells[person.id][p].role == "bench" for person in sched.active)
+            for p in range(s.periods)
+        ],
+    }
+
+
+def salaries(sched: Schedule) -> list[int]:
     """Reps: salary per employed period, leave included. Hires: from start to the end."""
     s = sched.scenario
-    total = 0
-    for rep in s.reps:
-        total += rep.salary * sum(s.employed(rep, p) for p in range(s.periods))
+    month = [sum(rep.salary * s.employed(rep, p) for rep in s.reps) for p in range(s.periods)]
     if s.hiring is not None:
-        total += sum(s.hiring.salary * (s.periods - start) for start in sched.start.values())
-    return total
+        for start in sched.start.values():
+            for p in range(start, s.periods):
+                month[p] += s.hiring.salary
+    return month
 
 
-def travel(sched: Schedule) -> int:
+def travel(sched: Schedule) -> list[int]:
     """Each rep-period hunting or farming outside home costs the rep's travel cost."""
-    return sum(
-        person.travel_cost
-        for person in sched.active
-        for cell in sched.cells[person.id]
-        if cell.working and cell.territory != person.home
-    )
+    month = [0] * sched.scenario.periods
+    for person in sched.active:
+        for p, cell in enumerate(sched.cells[person.id]):
+            if cell.working and cell.territory != person.home:
+                month[p] += person.travel_cost
+    return month
 
 
-def handover(sched: Schedule) -> int:
-    """`handover_cost` of t each time a person farmed t and does not farm t next.
+def handover(sched: Schedule) -> list[int]:
+    """`handover_cost` of t each time a person farmed t and does not farm t next, in the month
+    of "next".
 
     "Next" is the person's next available period: leave is skipped, and departure or the horizon
     end charge nothing. A `current` farmer stint counts as the period before the first.
     """
     s = sched.scenario
-    total = 0
+    month = [0] * s.periods
     for person in sched.active:
-        states = [sched.cells[person.id][p] for p in sched.available_periods(person)]
+        states = [(p, sched.cells[person.id][p]) for p in sched.available_periods(person)]
         if person.current is not None and person.current.role == "farmer" and states:
-            states.insert(0, Cell("farmer", person.current.territory))
-        for before, after in pairwise(states):
+            states.insert(0, (-1, Cell("farmer", person.current.territory)))
+        for (_, before), (p, after) in pairwise(states):
             if before.role == "farmer" and after != before:
                 assert before.territory is not None
-                total += s.territory_by_id[before.territory].handover_cost
-    return total
+                month[p] += s.territory_by_id[before.territory].handover_cost
+    return month
 
 
-def switches(sched: Schedule) -> int:
-    """`role_switch_cost` per hunter<->farmer change between consecutive working periods."""
+def switches(sched: Schedule) -> list[int]:
+    """`role_switch_cost` per hunter<->farmer change between consecutive working periods, in the
+    month of the later one."""
     s = sched.scenario
-    count = 0
+    month = [0] * s.periods
     for person in sched.active:
-        roles = [cell.role for cell in sched.cells[person.id] if cell.working]
+        roles = [(p, cell.role) for p, cell in enumerate(sched.cells[person.id]) if cell.working]
         if person.current is not None:
-            roles.insert(0, person.current.role)
-        count += sum(a != b for a, b in pairwise(roles))
-    return count * s.defaults.role_switch_cost
+            roles.insert(0, (-1, person.current.role))
+        for (_, a), (p, b) in pairwise(roles):
+            month[p] += s.defaults.role_switch_cost * (a != b)
+    return month
 
 
 def baseline_rows(sched: Schedule) -> dict[str, dict[int, Cell]]:
