@@ -150,7 +150,9 @@ class WhyOut(BaseModel):
 
 class DiffRequest(Strict):
     scenario: dict[str, Any]
-    a: dict[str, Any] = Field(description="The first plan.")
+    a: dict[str, Any] | None = Field(
+        default=None, description="The first plan; omitted: the scenario's status quo."
+    )
     b: dict[str, Any] = Field(description="The second plan, compared with the first.")
 
 

@@ -576,6 +576,8 @@ def test_diff_compares_two_plans(client: httpx.Client) -> None:
     profit = next(k for k in out["kpis"] if k["kpi"] == "profit")
     assert profit["b"] == simulate(s, greedy_plan(s)).kpis.profit
     assert out["changes"]
+    against_quo = client.post("/v1/diff", json={"scenario": data, "b": b})  # no a: the status quo
+    assert against_quo.status_code == 200 and against_quo.json() == out
     foreign = {"assignments": [{"person": "zz", "period": 99, "role": "bench"}]}
     refused = client.post("/v1/diff", json={"scenario": data, "a": a, "b": foreign})
     assert refused.status_code == 422

@@ -159,4 +159,18 @@ def test_a_cell_says_why_and_a_lock_re_solves_with_it(page: tuple[Any, list[str]
     tab.wait_for_selector("#diff-table")
     assert "person-month(s) changed" in tab.inner_text("#diff")
     assert tab.locator("#schedule-table td.changed[data-person='h1'][data-period='4']").count() == 1
+    assert "against the previous plan" in tab.inner_text("#diff-table")
+    outlined = tab.locator("#schedule-table td.changed").count()
+    # against the status quo, then against the first job (the same plan as the previous one)
+    tab.select_option("#compare-with", "quo")
+    tab.wait_for_function("document.getElementById('diff').textContent.includes('status quo')")
+    quo = tab.evaluate("window.ledokol.summary.status_quo.kpis.score")
+    score = tab.evaluate("window.ledokol.plan.kpis.score")
+    row = tab.locator("#diff-table tr", has_text="score").first.locator("td").all_inner_texts()
+    assert row[1:] == [f"{quo:,}", f"{score:,}", f"{score - quo:+,}".replace("+-", "-")]
+    tab.select_option("#compare-with", f"job:{first_job}")
+    tab.wait_for_function(
+        f"document.getElementById('diff').textContent.includes('job {first_job[:8]}')"
+    )
+    assert tab.locator("#schedule-table td.changed").count() == outlined
     assert problems == []

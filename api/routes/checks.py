@@ -124,11 +124,13 @@ def why_cell(body: WhyRequest, key: Key, service: ServiceDep) -> WhyOut:
 @router.post("/diff", response_model=DiffOut)
 def diff_plans(body: DiffRequest, key: Key) -> DiffOut:
     """Two plans of one scenario side by side: each KPI in both and b - a, and every
-    person-month that differs."""
+    person-month that differs. Without `a`, b is set against the status quo."""
     from optimizer.diff import diff_evaluated
+    from optimizer.status_quo import status_quo_plan
 
     scenario = scenario_of(body.scenario)
-    a, b = plan_of(body.a, "a"), plan_of(body.b, "b")
+    a = status_quo_plan(scenario) if body.a is None else plan_of(body.a, "a")
+    b = plan_of(body.b, "b")
     ea, eb = _simulated(scenario, a, "a"), _simulated(scenario, b, "b")  # each named apart
     return DiffOut.model_validate(diff_evaluated(scenario, a, ea, b, eb).as_dict())
 

@@ -155,27 +155,61 @@ function showProgress(job) {
 async function finished(job) {
   if (job.status === "failed") { showProblems(new Error(job.error || "the solve failed")); return; }
   state.summary = job.summary;
-  state.previous = state.plan;
+  // the plan before this one, when it plans the same scenario (not one picked since)
+  state.previous = state.plan && state.plan.scenario === state.scenario.name ? state.plan : null;
   state.plan = await (await api(`/v1/solves/${job.id}/plan`)).json();
   render();
-  if (state.previous && state.previous.kpis && state.plan.kpis) await showDiff(state.previous, state.plan);
+  if (state.plan.kpis) await compareChoices(state.previous && state.previous.kpis ? "previous" : "quo");
 }
 
-// The new plan against the one before it (after a lock and re-solve): KPIs and changed cells.
-async function showDiff(before, after) {
-  const out = await (await api("/v1/diff", {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ scenario: state.scenario, a: before, b: after }),
-  })).json();
+// What the plan can be set against: the status quo, the plan before it, and the key's other
+// finished solves of the same scenario (newest first).
+async function compareChoices(chosen) {
+  const select = $("compare-with");
+  const choices = [new Option("the status quo", "quo")];
+  if (state.previous && state.previous.kpis) choices.push(new Option("the previous plan", "previous"));
+  try {
+    const jobs = (await (await api("/v1/solves?limit=50")).json()).items;
+    for (const j of jobs) {
+      if (j.id !== state.job && j.status === "succeeded" && j.scenario === state.scenario.name) {
+        choices.push(new Option(`job ${j.id.slice(0, 8)} (${j.finished_at.slice(0, 19).replace("T", " ")})`, `job:${j.id}`));
+      }
+    }
+  } catch (error) { showProblems(error); }
+  select.replaceChildren(...choices);
+  select.value = chosen;
+  $("compare").hidden = false;
+  await showDiff(chosen);
+}
+
+// This plan against another (the status quo, the plan before a lock and re-solve, another
+// job): the KPIs that moved and the changed cells outlined in the schedule.
+async function showDiff(choice) {
+  let before = null, name = "the status quo";
+  if (choice === "previous") { before = state.previous; name = "the previous plan"; }
+  if (choice.startsWith("job:")) {
+    const id = choice.slice(4);
+    before = await (await api(`/v1/solves/${id}/plan`)).json();
+    name = `job ${id.slice(0, 8)}`;
+  }
+  const body = { scenario: state.scenario, b: state.plan };
+  if (before) body.a = before;
+  let out;
+  try {
+    out = await (await api("/v1/diff", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    })).json();
+  } catch (error) { showProblems(error); return; }
   const rows = out.kpis.filter((k) => k.difference !== 0).map((k) => [
     { text: k.label }, { text: money(k.a), cls: "num" }, { text: money(k.b), cls: "num" },
     { text: `${k.difference >= 0 ? "+" : ""}${money(k.difference)}`, cls: "num" },
   ]);
-  const t = table(["against the previous plan", "before", "now", "difference"], rows);
+  const t = table([`against ${name}`, "there", "this plan", "difference"], rows);
   t.id = "diff-table";
   const note = document.createElement("p");
   note.textContent = `${out.changes.length} person-month(s) changed (outlined in the schedule)`;
   $("diff").replaceChildren(note, t);
+  for (const td of document.querySelectorAll("#schedule-table td.changed")) td.classList.remove("changed");
   for (const c of out.changes) {
     const td = document.querySelector(`#schedule-table td[data-person="${c.person}"][data-period="${c.period}"]`);
     if (td) td.classList.add("changed");
@@ -448,6 +482,7 @@ window.addEventListener("DOMContentLoaded", () => {
   $("dataset").addEventListener("change", pickDataset);
   $("file").addEventListener("change", pickFile);
   $("solve").addEventListener("click", solve);
+  $("compare-with").addEventListener("change", () => showDiff($("compare-with").value));
   $("cancel").addEventListener("click", () => state.job && api(`/v1/solves/${state.job}/cancel`, { method: "POST" }).catch(showProblems));
   $("template").addEventListener("click", (e) => { e.preventDefault(); download("/v1/template.xlsx", "ledokol-template.xlsx"); });
   $("xlsx").addEventListener("click", (e) => { e.preventDefault(); download(`/v1/solves/${state.job}/plan.xlsx`, "plan.xlsx"); });
