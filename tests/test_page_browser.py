@@ -98,6 +98,22 @@ def test_the_page_solves_a_dataset_with_live_progress_and_shows_the_plan(
     tab.fill("#month", str(s.periods - 1))
     tab.dispatch_event("#month", "input")
     assert tab.inner_text("#month-label") == s.period_label(s.periods - 1)
+    # every month side by side: one small map each, a line for each rep working away from home
+    tab.check("#all-months")
+    assert tab.locator("#maps svg").count() == s.periods
+    homes = {r.id: r.home for r in s.reps}
+    for p in range(s.periods):
+        away = sum(
+            1
+            for a in plan["assignments"]
+            if a["period"] == p
+            and a["territory"]
+            and a["territory"] != homes.get(a["person"], a["territory"])
+        )
+        assert tab.locator(f"#map-{p} line.move").count() == away
+        assert tab.locator(f"#map-{p} circle.town").count() == len(s.territories)
+    tab.uncheck("#all-months")
+    assert tab.locator("#maps svg").count() == 0
     assert problems == []
 
 

@@ -235,6 +235,7 @@ function render() {
   slider.max = s.horizon.periods - 1;
   slider.oninput = () => drawMap(Number(slider.value));
   drawMap(0);
+  drawSmallMultiples();
   scheduleTable(plan);
   targetsTable(plan);
 }
@@ -333,17 +334,39 @@ function label(p) {
 }
 
 function drawMap(p) {
-  const s = state.scenario, plan = state.plan;
   $("month-label").textContent = label(p);
+  $("map").replaceChildren(mapOf(p, 640, 420, "map-chart", true));
+}
+
+// Every month's map at once, small, side by side: the moves month by month at a glance.
+function drawSmallMultiples() {
+  const box = $("maps");
+  if (!$("all-months").checked) { box.replaceChildren(); return; }
+  const n = state.scenario.horizon.periods;
+  box.replaceChildren(...Array.from({ length: n }, (_, p) => {
+    const figure = document.createElement("figure");
+    figure.className = "small-map";
+    const caption = document.createElement("figcaption");
+    caption.textContent = label(p);
+    figure.append(mapOf(p, 240, 170, `map-${p}`, false), caption);
+    return figure;
+  }));
+}
+
+// One month's map in a width x height box: towns sized by accounts, green where a farmer
+// serves them, a line from home for each rep working away (hunters orange, farmers green).
+function mapOf(p, width, height, id, named) {
+  const s = state.scenario, plan = state.plan;
+  const svg = el("svg", { id, width, height, class: "map" });
   const placed = s.territories.filter((t) => t.lat !== null && t.lon !== null);
-  const svg = el("svg", { id: "map-chart", width: 640, height: 420 });
-  if (!placed.length) { svg.append(el("text", { x: 10, y: 20 }, "no coordinates in this scenario")); $("map").replaceChildren(svg); return; }
+  if (!placed.length) { svg.append(el("text", { x: 10, y: 20 }, "no coordinates in this scenario")); return svg; }
+  const pad = named ? 40 : 10;
   const lats = placed.map((t) => t.lat), lons = placed.map((t) => t.lon);
   const k = Math.cos((((Math.min(...lats) + Math.max(...lats)) / 2) * Math.PI) / 180);
   const spanX = Math.max(1e-6, (Math.max(...lons) - Math.min(...lons)) * k);
   const spanY = Math.max(1e-6, Math.max(...lats) - Math.min(...lats));
-  const scale = Math.min(560 / spanX, 340 / spanY);
-  const xy = (t) => [40 + (t.lon - Math.min(...lons)) * k * scale, 40 + (Math.max(...lats) - t.lat) * scale];
+  const scale = Math.min((width - 2 * pad) / spanX, (height - 2 * pad) / spanY);
+  const xy = (t) => [pad + (t.lon - Math.min(...lons)) * k * scale, pad + (Math.max(...lats) - t.lat) * scale];
   const at = {};
   for (const t of placed) at[t.id] = xy(t);
   const rows = plan.territory_periods.filter((r) => r.period === p);
@@ -353,17 +376,20 @@ function drawMap(p) {
     const home = homes[a.person] || a.territory;
     if (home !== a.territory && at[home] && at[a.territory]) {
       const [x1, y1] = at[home], [x2, y2] = at[a.territory];
-      svg.append(el("line", { x1, y1, x2, y2, stroke: a.role === "hunter" ? "#c55a11" : "#548235", "stroke-width": 1.5, class: "move" }));
+      svg.append(el("line", { x1, y1, x2, y2, stroke: a.role === "hunter" ? "#c55a11" : "#548235", "stroke-width": named ? 1.5 : 1, class: "move" }));
     }
   }
+  const size = named ? 1 : 0.4;
   for (const t of placed) {
     const r = rows.find((x) => x.territory === t.id);
     const [x, y] = at[t.id];
     const covered = r && r.farmers > 0;
-    svg.append(el("circle", { cx: x, cy: y, r: 4 + Math.sqrt(r ? r.accounts : 0), fill: covered ? "#a9d18e" : "#f4b183", stroke: "#555", class: "town" }));
-    svg.append(el("text", { x: x + 8, y: y + 4 }, `${t.name || t.id}${r ? ` (${r.hunters}H ${r.farmers}F)` : ""}`));
+    const town = el("circle", { cx: x, cy: y, r: size * (4 + Math.sqrt(r ? r.accounts : 0)), fill: covered ? "#a9d18e" : "#f4b183", stroke: "#555", class: "town" });
+    town.append(el("title", {}, `${t.name || t.id}${r ? `: ${r.hunters} hunter(s), ${r.farmers} farmer(s), ${r.accounts} accounts` : ""}`));
+    svg.append(town);
+    if (named) svg.append(el("text", { x: x + 8, y: y + 4 }, `${t.name || t.id}${r ? ` (${r.hunters}H ${r.farmers}F)` : ""}`));
   }
-  $("map").replaceChildren(svg);
+  return svg;
 }
 
 function table(head, rows) {
@@ -482,6 +508,7 @@ window.addEventListener("DOMContentLoaded", () => {
   $("dataset").addEventListener("change", pickDataset);
   $("file").addEventListener("change", pickFile);
   $("solve").addEventListener("click", solve);
+  $("all-months").addEventListener("change", drawSmallMultiples);
   $("compare-with").addEventListener("change", () => showDiff($("compare-with").value));
   $("cancel").addEventListener("click", () => state.job && api(`/v1/solves/${state.job}/cancel`, { method: "POST" }).catch(showProblems));
   $("template").addEventListener("click", (e) => { e.preventDefault(); download("/v1/template.xlsx", "ledokol-template.xlsx"); });

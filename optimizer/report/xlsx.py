@@ -257,7 +257,7 @@ def _schedule(ws: Worksheet, s: Scenario, plan: Plan) -> None:
     by_person: dict[str, dict[int, tuple[str, str | None]]] = {}
     for a in plan.assignments:
         by_person.setdefault(a.person, {})[a.period] = (a.role, a.territory)
-    for person in roster_order(s, by_person):
+    for line, person in enumerate(roster_order(s, by_person), 2):  # not ws.max_row: O(cells)
         cells = by_person[person]
         row = [person, names.get(person, "new hire")]
         for p in range(s.periods):
@@ -267,7 +267,7 @@ def _schedule(ws: Worksheet, s: Scenario, plan: Plan) -> None:
         for p in range(s.periods):
             role = cells.get(p, ("off", None))[0]
             if role in FILL:
-                ws.cell(row=ws.max_row, column=3 + p).fill = FILL[role]
+                ws.cell(row=line, column=3 + p).fill = FILL[role]
     ws.freeze_panes = "C2"
     for col in range(1, s.periods + 3):
         ws.column_dimensions[get_column_letter(col)].width = 14
