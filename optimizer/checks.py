@@ -10,8 +10,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from optimizer.plan import Cell
+
 if TYPE_CHECKING:
-    from optimizer.scenario import Person, Rep, Scenario
+    from optimizer.scenario import Lock, Person, Rep, Scenario
 
 Check = Callable[["Scenario"], Iterator[str]]
 
@@ -149,7 +151,8 @@ def check_locks(s: Scenario) -> Iterator[str]:
     """References, horizon, lock contradictions with leave, veterans and each other."""
     from optimizer.scenario import POSITION_PREFIX
 
-    fixed: dict[tuple[str, int], tuple[int, str | None, str | None]] = {}
+    fixed: dict[tuple[str, int], tuple[int, Lock]] = {}
+    forbids: dict[tuple[str, int], list[tuple[int, Lock]]] = {}
     for i, lock in enumerate(s.locks):
         where = f"locks[{i}]"
         rep = s.rep_by_id.get(lock.rep)
@@ -160,7 +163,8 @@ def check_locks(s: Scenario) -> Iterator[str]:
             else:
                 yield f"{where}.rep: unknown rep '{lock.rep}'"
         if lock.territory is None and lock.role is None:
-            yield f"{where}: a lock must fix a territory, a role or both"
+            kind = "a forbid must name" if lock.forbid else "a lock must fix"
+            yield f"{where}: {kind} a territory, a role or both"
         if lock.territory is not None:
             if lock.territory not in s.territory_by_id:
                 yield f"{where}.territory: unknown territory '{lock.territory}'"
@@ -171,6 +175,16 @@ def check_locks(s: Scenario) -> Iterator[str]:
         for p in lock.periods:
             if p >= s.periods:
                 yield f"{where}.periods: period {p} is outside the horizon 0..{s.periods - 1}"
+                continue
+            if lock.forbid:
+                if rep is not None and s.is_protected_veteran(rep):
+                    assert rep.current is not None
+                    if lock.fits(Cell(rep.current.role, rep.current.territory)):
+                        yield (
+                            f"{where}: forbids protected veteran {rep.id} the "
+                            f"{rep.current.role}@{rep.current.territory} he keeps in period {p}"
+                        )
+                forbids.setdefault((lock.rep, p), []).append((i, lock))
                 continue
             if rep is not None and (why := _rep_off(s, rep, p)):
                 yield f"{where}: {why}, so he cannot be locked to work"
@@ -190,12 +204,23 @@ def check_locks(s: Scenario) -> Iterator[str]:
                     )
             earlier = fixed.get((lock.rep, p))
             if earlier is not None:
-                j, territory, role = earlier
+                j, other = earlier
+                territory, role = other.territory, other.role
                 clash_t = None not in (territory, lock.territory) and territory != lock.territory
                 clash_r = None not in (role, lock.role) and role != lock.role
                 if clash_t or clash_r:
                     yield f"{where}: contradicts locks[{j}] for {lock.rep} in period {p}"
-            fixed[(lock.rep, p)] = (i, lock.territory, lock.role)
+            fixed[(lock.rep, p)] = (i, lock)
+    for (who, p), ruled_out in forbids.items():
+        if (earlier := fixed.get((who, p))) is None:
+            continue
+        j, other = earlier
+        territory, role = other.territory, other.role
+        if role is None or (territory is None and role in ("hunter", "farmer")):
+            continue  # a lock of a working role or a territory alone leaves other cells
+        for i, lock in ruled_out:
+            if lock.fits(Cell(role, territory)):
+                yield f"locks[{i}]: forbids what locks[{j}] fixes for {who} in period {p}"
 
 
 def check_baseline(s: Scenario) -> Iterator[str]:

@@ -104,12 +104,7 @@ def _restrict(
     """Locks and frozen baseline periods narrow the options (normal mode only)."""
     for lock in s.locks:
         if lock.rep == person and p in lock.periods:
-            options = [
-                c
-                for c in options
-                if (lock.role is None or c.role == lock.role)
-                and (lock.territory is None or c.territory == lock.territory)
-            ]
+            options = [c for c in options if lock.allows(c)]
     fixed = frozen.get((person, p))
     if fixed is not None and fixed != OFF:
         options = [c for c in options if c == fixed]

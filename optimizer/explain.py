@@ -57,7 +57,9 @@ def _empty_cells(s: Scenario, domains: Domains) -> list[str]:
 
 def _lock_words(s: Scenario, person: Person, index: int, p: int) -> str:
     lock = s.locks[index]
-    wanted = " ".join(x for x in (lock.role, lock.territory and f"in {lock.territory}") if x)
+    if lock.forbid:
+        return f"lock {index} forbids him {lock.words}"
+    wanted = lock.words
     reasons = []
     if lock.role in ("hunter", "farmer") and lock.role not in person.roles:
         reasons.append(f"he works only as {' or '.join(sorted(person.roles))}")

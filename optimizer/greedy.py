@@ -236,7 +236,7 @@ class _Greedy:
         positions = {position.id for position in s.positions}
         forced: dict[str, set[int]] = defaultdict(set)  # position -> periods it must work
         for lock in s.locks:
-            if lock.rep in positions:
+            if lock.rep in positions and not lock.forbid:  # a forbid fills nothing
                 forced[lock.rep].update(lock.periods)
         for (who, p), cell in frozen.items():
             if who in positions and cell != OFF:

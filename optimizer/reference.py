@@ -115,6 +115,7 @@ MEANINGS: dict[str, str] = {
     "Lock.periods": "The months the lock holds.",
     "Lock.territory": "The territory it fixes; null: any.",
     "Lock.role": "The role it fixes; null: any (trainee and bench take no territory).",
+    "Lock.forbid": "true: the named state is ruled out in those months instead (a forbid).",
     "Baseline.freeze_periods": "The first months, kept as the baseline has them.",
     "Baseline.assignments": "The baseline's rows, in this horizon's months.",
     "Baseline.bonus_levels": "The baseline's levels, one per month.",

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, Strict, ValidationError, model_validator
 
-from optimizer.plan import Assignment, Frozen
+from optimizer.plan import Assignment, Cell, Frozen
 
 Int = Annotated[int, Strict()]
 Count = Annotated[int, Strict(), Field(ge=0)]
@@ -227,6 +227,25 @@ class Lock(Frozen):
     periods: tuple[Period, ...] = Field(min_length=1)
     territory: Id | None = None
     role: Literal["hunter", "farmer", "trainee", "bench"] | None = None
+    forbid: bool = Field(
+        default=False,
+        description="true: the person may NOT be in the named state in these periods.",
+    )
+
+    def fits(self, cell: Cell) -> bool:
+        """The cell is in the state the lock names (its territory and/or role)."""
+        return (self.role is None or cell.role == self.role) and (
+            self.territory is None or cell.territory == self.territory
+        )
+
+    def allows(self, cell: Cell) -> bool:
+        """A lock allows the cells it names; a forbid every cell but those."""
+        return self.fits(cell) != self.forbid
+
+    @property
+    def words(self) -> str:
+        """What it names, in words: "farmer in SIM", "hunter", "in KER"."""
+        return " ".join(x for x in (self.role, self.territory and f"in {self.territory}") if x)
 
 
 class Baseline(Frozen):

@@ -393,8 +393,10 @@ def _forbidden(s: Scenario, person: str, period: int, cell: Cell) -> str:
     if rep is not None and not s.rep_available(rep, period):
         return f"{person} is not available in {month} (leave or departure)"
     for lock in s.locks:
-        if lock.rep == person and period in lock.periods:
-            return f"a lock fixes {person} in {month}"
+        if lock.rep == person and period in lock.periods and not lock.allows(cell):
+            if lock.forbid:
+                return f"a forbid rules out {lock.words} for {person} in {month}"
+            return f"a lock fixes {person} to {lock.words} in {month}"
     if s.baseline is not None and period < s.baseline.freeze_periods:
         return f"{month} is frozen by the re-plan (freeze_periods)"
     if who.veteran and who.current is not None:

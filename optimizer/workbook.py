@@ -106,6 +106,7 @@ LOCKS = (
     Column("periods", "months", "periods", meaning="2027-03, 2027-04"),
     Column("territory", kind="text", ids="territories"),
     Column("role", kind="choice", choices=("hunter", "farmer", "trainee", "bench")),
+    Column("forbid", "yes/no", "bool", "yes: the rep may NOT be there; empty: a lock"),
 )
 SCENARIO = (
     Column("name", kind="text", meaning="the scenario's id"),

@@ -1,10 +1,11 @@
 """Awkward cases for the tests: mutations of a scenario that keep a known plan feasible.
 
 Each mutation makes a hard part harder — a lock on a rep, against his `current` stint or on a
-position, an office exactly as full as the plan needs, a floor exactly as high, one trainer
-seat, leave inside a hunter stint, a veteran whose post lies outside his radius, a frozen
-baseline — but only as far as the known plan still keeps every rule, so every case has an
-answer: a feasible plan exists. `mutate` applies a few of them, chosen by a random generator
+position, a forbid of another territory or role, an office exactly as full as the plan needs,
+a floor exactly as high, one trainer seat, leave inside a hunter stint, a veteran whose post
+lies outside his radius, a frozen baseline — but only as far as the known plan still keeps
+every rule, so every case has an answer: a feasible plan exists. `mutate` applies a few of
+them, chosen by a random generator
 (hypothesis's `randoms()` in the tests).
 """
 
@@ -48,6 +49,26 @@ def lock_rep(data: Data, plan: Plan, rng: random.Random) -> Plan:
     if "role" in fields:
         lock["role"] = cell.role
     data.setdefault("locks", []).append(lock)
+    return plan
+
+
+def forbid_elsewhere(data: Data, plan: Plan, rng: random.Random) -> Plan:
+    """A rep forbidden, in a month he works, another territory or the other working role."""
+    cells = _cells(plan)
+    reps = {r["id"] for r in data["reps"]}
+    working = [
+        (x, p, c) for x, row in cells.items() if x in reps for p, c in row.items() if c.working
+    ]
+    if not working:
+        return plan
+    person, p, cell = rng.choice(working)
+    others = [t["id"] for t in data["territories"] if t["id"] != cell.territory]
+    forbid: dict[str, Any] = {"rep": person, "periods": [p], "forbid": True}
+    if others and rng.random() < 0.5:
+        forbid["territory"] = rng.choice(others)
+    else:
+        forbid["role"] = "farmer" if cell.role == "hunter" else "hunter"
+    data.setdefault("locks", []).append(forbid)
     return plan
 
 
@@ -194,6 +215,7 @@ def frozen_baseline(data: Data, plan: Plan, rng: random.Random) -> Plan:
 
 MUTATIONS: tuple[Callable[[Data, Plan, random.Random], Plan], ...] = (
     lock_rep,
+    forbid_elsewhere,
     lock_against_current,
     lock_position,
     tight_office,

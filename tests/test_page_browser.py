@@ -172,7 +172,10 @@ def test_a_cell_says_why_and_a_lock_re_solves_with_it(page: tuple[Any, list[str]
     role, _, territory = choice.partition(" ")
     assert cell["role"] == role and (cell["territory"] or "") == territory
     # the new plan against the one before: the KPIs that moved and the changed cells outlined
-    tab.wait_for_selector("#diff-table")
+    # (the first plan was set against the status quo: wait for this plan's own table)
+    tab.wait_for_function(
+        "document.getElementById('diff').textContent.includes('against the previous plan')"
+    )
     assert "person-month(s) changed" in tab.inner_text("#diff")
     assert tab.locator("#schedule-table td.changed[data-person='h1'][data-period='4']").count() == 1
     assert "against the previous plan" in tab.inner_text("#diff-table")
@@ -189,4 +192,30 @@ def test_a_cell_says_why_and_a_lock_re_solves_with_it(page: tuple[Any, list[str]
         f"document.getElementById('diff').textContent.includes('job {first_job[:8]}')"
     )
     assert tab.locator("#schedule-table td.changed").count() == outlined
+    # forbid a cell the plan has (not the locked one: that would contradict the lock): the
+    # next plan puts h1 elsewhere in that month
+    before = tab.evaluate(
+        "window.ledokol.plan.assignments.find(a => a.person === 'h1' && a.period === 7)"
+    )
+    tab.fill("#seconds", "120")
+    tab.click("#schedule-table td[data-person='h1'][data-period='7']")
+    tab.wait_for_selector("#why #forbid", timeout=300_000)
+    tab.fill("#seconds", "3")
+    second_job = tab.evaluate("window.ledokol.job")
+    tab.click("#why #forbid")
+    tab.wait_for_function(
+        f"window.ledokol.job !== '{second_job}' && window.ledokol.plan "
+        f"&& document.getElementById('result').hidden === false",
+        timeout=180_000,
+    )
+    tab.wait_for_function(
+        "document.getElementById('progress').textContent.includes('succeeded')", timeout=180_000
+    )
+    forbid = tab.evaluate("window.ledokol.scenario.locks.at(-1)")
+    assert forbid["forbid"] is True and forbid["periods"] == [7]
+    assert forbid["role"] == before["role"]
+    now = tab.evaluate(
+        "window.ledokol.plan.assignments.find(a => a.person === 'h1' && a.period === 7)"
+    )
+    assert (now["role"], now["territory"]) != (before["role"], before["territory"])
     assert problems == []

@@ -421,6 +421,26 @@ def test_lock_role_only(data):
     assert where(run(data, {"r1": "F:A F:A F:A"}), "lock") == [("r1", 0)]
 
 
+def test_a_forbid_rules_out_the_named_state_only(data):
+    """Forbidden hunter@B in period 1 and farming in period 2: hunting B in 1 or farming
+    anywhere in 2 breaks it; anything else keeps it."""
+    data["locks"] = [
+        {"rep": "r1", "periods": [1], "territory": "B", "role": "hunter", "forbid": True},
+        {"rep": "r1", "periods": [2], "role": "farmer", "forbid": True},
+    ]
+    assert where(run(data, {"r1": "F:A H:B F:B"}), "lock") == [("r1", 1), ("r1", 2)]
+    assert where(run(data, {"r1": "H:B F:B H:A"}), "lock") == []
+    assert run(data, {"r1": "H:B H:A B"}).violations == ()
+
+
+def test_a_forbid_on_a_position_does_not_fill_it(data):
+    """Unlike a lock, a forbid on H-B-1 leaves it free to stay unfilled."""
+    with_hiring(data)
+    data["locks"] = [{"rep": "H-B-1", "periods": [1], "territory": "B", "forbid": True}]
+    assert run(data, {"r1": "F:A F:A F:A"}).violations == ()
+    assert where(run(data, {"r1": "F:A F:A F:A", "H-B-1": "- F:B F:B"}), "lock") == [("H-B-1", 1)]
+
+
 def test_lock_on_a_position_forces_it_filled(data):
     """A lock on H-B-1 in period 1: leaving it unfilled breaks the lock."""
     with_hiring(data)

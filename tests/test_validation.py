@@ -189,6 +189,21 @@ BAD: list[tuple[str, Mutation, str]] = [
         "locks[0].territory: unknown territory 'Z'",
     ),
     (
+        "forbid naming nothing",
+        lambda d: d.update(locks=[{"rep": "r1", "periods": [0], "forbid": True}]),
+        "locks[0]: a forbid must name a territory, a role or both",
+    ),
+    (
+        "forbid of what a lock fixes",
+        lambda d: d.update(
+            locks=[
+                {"rep": "r1", "periods": [0, 1], "territory": "A", "role": "farmer"},
+                {"rep": "r1", "periods": [1], "territory": "A", "forbid": True},
+            ]
+        ),
+        "locks[1]: forbids what locks[0] fixes for r1 in period 1",
+    ),
+    (
         "lock fixing nothing",
         lambda d: d.update(locks=[{"rep": "r1", "periods": [0]}]),
         "locks[0]: a lock must fix a territory, a role or both",

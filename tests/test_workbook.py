@@ -50,6 +50,19 @@ def test_awkward_scenarios_read_back_as_themselves(seed: int) -> None:
     assert _round_trip(s) == s
 
 
+def test_a_forbid_reads_back_as_itself() -> None:
+    """A forbid survives the locks sheet (its forbid column), beside an ordinary lock."""
+    s = load_dataset("rotation_distributor")
+    rep = next(r for r in s.reps if not s.is_protected_veteran(r))
+    locks = [
+        {"rep": rep.id, "periods": [1, 2], "territory": rep.home, "forbid": True},
+        {"rep": rep.id, "periods": [3], "role": "bench"},
+    ]
+    s = s.replace(locks=locks)
+    assert [lock.forbid for lock in s.locks] == [True, False]
+    assert _round_trip(s) == s
+
+
 @settings(max_examples=12, deadline=None)
 @given(st.integers(1, 12), st.integers(1, 6), st.integers(1, 24), st.integers(0, 10**6))
 def test_generated_scenarios_read_back_as_themselves(

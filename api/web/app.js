@@ -487,8 +487,26 @@ async function showWhy(person, period) {
       td.append(button);
       t.rows[i + 1].append(td);
     });
-    box.replaceChildren(title, t);
+    const parts = [title, t];
+    if (answer.role !== "off") {
+      const forbid = document.createElement("button");
+      forbid.id = "forbid";
+      forbid.textContent = `forbid ${here} and re-solve`;
+      forbid.addEventListener("click", () => forbidAndSolve(person, period, answer));
+      parts.push(forbid);
+    }
+    box.replaceChildren(...parts);
   } catch (error) { box.textContent = ""; showProblems(error); }
+}
+
+// The plan's own cell ruled out (a lock with `forbid`), and a new solve.
+function forbidAndSolve(person, period, cell) {
+  const forbid = { rep: person, periods: [period], role: cell.role, forbid: true };
+  if (cell.territory) forbid.territory = cell.territory;
+  state.scenario = Object.assign({}, state.scenario, { locks: [...(state.scenario.locks || []), forbid] });
+  $("loaded").textContent += ` · forbidden ${person} ${label(period)} ${cell.role}${cell.territory ? " " + cell.territory : ""}`;
+  $("why").replaceChildren();
+  return solve();
 }
 
 function lockAndSolve(person, period, a) {

@@ -125,12 +125,7 @@ class _Encoder:
                 ]
         for lock in s.locks:
             if lock.rep == person.id and p in lock.periods:
-                cells = [
-                    c
-                    for c in cells
-                    if (lock.territory is None or c.territory == lock.territory)
-                    and (lock.role is None or c.role == lock.role)
-                ]
+                cells = [c for c in cells if lock.allows(c)]
         b = s.baseline
         was = self.baseline.get(person.id, {}).get(p)
         frozen = b is not None and was is not None and p < b.freeze_periods

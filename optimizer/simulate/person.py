@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from optimizer.plan import OFF, Cell, Violation
-from optimizer.scenario import Person, Scenario
+from optimizer.scenario import Lock, Person, Scenario
 
 # the order of spec section 3, used to list violations rule by rule
 GROUP = {
@@ -75,17 +75,16 @@ class PersonRules:
     run: _Run | None = None
     cooling: dict[str, int] = field(default_factory=dict)  # territory -> available periods left
     frozen: dict[int, Cell] = field(default_factory=dict)
-    locks: dict[int, list[tuple[int, str | None, str | None]]] = field(default_factory=dict)
+    locks: dict[int, list[tuple[int, Lock]]] = field(default_factory=dict)
     _asked: dict[tuple[int, Cell], bool] = field(default_factory=dict, repr=False)
 
     @classmethod
     def every(cls, s: Scenario, start: dict[str, int]) -> dict[str, PersonRules]:
         """One per person (reps and positions), the locks and frozen periods read once."""
-        locks: dict[str, dict[int, list[tuple[int, str | None, str | None]]]] = {}
+        locks: dict[str, dict[int, list[tuple[int, Lock]]]] = {}
         for i, lock in enumerate(s.locks):
             for p in lock.periods:
-                entry = (i, lock.territory, lock.role)
-                locks.setdefault(lock.rep, {}).setdefault(p, []).append(entry)
+                locks.setdefault(lock.rep, {}).setdefault(p, []).append((i, lock))
         frozen: dict[str, dict[int, Cell]] = {}
         b = s.baseline
         if b is not None:
@@ -356,17 +355,16 @@ class PersonRules:
 
     def _locks(self, p: int, cell: Cell) -> list[Violation]:
         out = []
-        for i, territory, role in self.locks.get(p, ()):
-            wrong_t = territory is not None and cell.territory != territory
-            wrong_r = role is not None and cell.role != role
-            if wrong_t or wrong_r:
-                wanted = " ".join(x for x in (role, territory and f"in {territory}") if x)
+        for i, lock in self.locks.get(p, ()):
+            if not lock.allows(cell):
+                verb = "forbids" if lock.forbid else "fixes"
                 out.append(
                     _v(
                         "lock",
                         self.person.id,
                         p,
-                        f"locks[{i}] fixes {self.person.id} to {wanted}, but the plan has {cell}",
+                        f"locks[{i}] {verb} {self.person.id} to {lock.words}, but the plan has "
+                        f"{cell}",
                     )
                 )
         return out
