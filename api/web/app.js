@@ -319,11 +319,12 @@ function costsChart(mine, quo) {
       svg.append(el("rect", { x: x + 30, y: h - b + 10, width: 22, height: b, fill: "#bbbbbb", class: "quo" }));
     }
     svg.append(el("text", { x: x + 6, y: h + 26 }, label(p)));
-    svg.append(el("text", { x: x + 6, y: h + 42, class: "level", fill: m.bonus_level === (quo[p] || {}).bonus_level ? "#888" : "#c00000" }, `bonus ${m.bonus_level}`));
+    svg.append(el("text", { x: x + 6, y: h + 42, class: "level", "font-size": 10, fill: m.bonus_level === (quo[p] || {}).bonus_level ? "#888" : "#c00000" }, m.bonus_level));
   }
   svg.append(el("text", { x: 0, y: 20 }, "costs"));
   parts.forEach(([name, colour], i) => svg.append(el("text", { x: 0, y: 36 + 14 * i, fill: colour }, name.replace("_cost", ""))));
   svg.append(el("text", { x: 0, y: 36 + 14 * parts.length, fill: "#888" }, "status quo"));
+  svg.append(el("text", { x: 0, y: h + 42, "font-size": 10 }, "bonus level"));
   box.replaceChildren(svg);
 }
 
