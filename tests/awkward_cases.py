@@ -31,16 +31,23 @@ def _cells(plan: Plan) -> dict[str, dict[int, Cell]]:
     return out
 
 
-def lock_rep(data: Data, plan: Plan, rng: random.Random) -> Plan:
-    """A rep locked to the cell he has in one or two periods (territory, role or both)."""
-    cells = _cells(plan)
+def _working_month(
+    data: Data, cells: dict[str, dict[int, Cell]], rng: random.Random
+) -> tuple[str, int, Cell] | None:
+    """A rep's month of work in the plan, at random (None when no rep works)."""
     reps = {r["id"] for r in data["reps"]}
     working = [
         (x, p, c) for x, row in cells.items() if x in reps for p, c in row.items() if c.working
     ]
-    if not working:
+    return rng.choice(working) if working else None
+
+
+def lock_rep(data: Data, plan: Plan, rng: random.Random) -> Plan:
+    """A rep locked to the cell he has in one or two periods (territory, role or both)."""
+    cells = _cells(plan)
+    if (picked := _working_month(data, cells, rng)) is None:
         return plan
-    person, p, cell = rng.choice(working)
+    person, p, cell = picked
     periods = [q for q in (p, p + 1) if cells[person].get(q) == cell]
     fields = rng.choice([("territory", "role"), ("territory",), ("role",)])
     lock: dict[str, Any] = {"rep": person, "periods": periods}
@@ -54,14 +61,9 @@ def lock_rep(data: Data, plan: Plan, rng: random.Random) -> Plan:
 
 def forbid_elsewhere(data: Data, plan: Plan, rng: random.Random) -> Plan:
     """A rep forbidden, in a month he works, another territory or the other working role."""
-    cells = _cells(plan)
-    reps = {r["id"] for r in data["reps"]}
-    working = [
-        (x, p, c) for x, row in cells.items() if x in reps for p, c in row.items() if c.working
-    ]
-    if not working:
+    if (picked := _working_month(data, _cells(plan), rng)) is None:
         return plan
-    person, p, cell = rng.choice(working)
+    person, p, cell = picked
     others = [t["id"] for t in data["territories"] if t["id"] != cell.territory]
     forbid: dict[str, Any] = {"rep": person, "periods": [p], "forbid": True}
     if others and rng.random() < 0.5:
