@@ -8,7 +8,7 @@ forbids it, in words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
@@ -37,6 +37,9 @@ TERMS = (
 SIGN = {"margin_total": 1, "terminal": 1}  # the others are costs: their growth lowers the score
 QUICK_WINDOW = 1  # months each side of the cell that the quick pass frees for everyone near
 QUICK_WORK = 0.02  # CP-SAT's deterministic seconds for each quick price
+# territories whose alternatives share one quick sub-model (L's r150, 83 alternatives priced
+# in 12.4 s a territory a model, 9.5 s three a model; the prices the same)
+QUICK_GROUP = 3
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,13 @@ def why(
 ) -> Why:
     """Every alternative of `person` in `period`, best first; `plan` must keep every rule.
 
-    Two passes. The quick one prices every alternative in one shared sub-model (the person's
-    whole year, and the months around the cell, `QUICK_WINDOW`, of those who may have to step
-    in for him in his territory), the cell forced in turn, each re-solve capped by CP-SAT's
-    deterministic time (`QUICK_WORK`): the same answer on any machine, in about 0.1 s an
-    alternative on crimea; a re-solve that finds nothing falls back on the plan with just that
+    Two passes. The quick one prices the alternatives in small sub-models, one per few
+    nearby territories (`QUICK_GROUP`): the person free all year, those who may have to step
+    in (in his territories and where the alternatives go) free around the cell (`QUICK_WINDOW`;
+    the whole year for a working role specialization makes him hold all year), everyone freed
+    kept to the territories at stake; the cell forced in turn, each re-solve capped by CP-SAT's
+    deterministic time (`QUICK_WORK`): the same answer on any machine; a re-solve that finds
+    nothing falls back on the plan with just that
     cell changed, when it keeps every rule. With `deep`, the time left goes
     to a repair of each alternative's own scenario (the cell as a lock, the people it
     displaces re-optimized over the whole year), which finds the structural answers the quick
@@ -127,7 +132,7 @@ def why(
     here = rows.get((person, period))
     current = Cell(here.role, here.territory) if here is not None else Cell("off")
     models = SubModels(s)
-    allowed = set(models.domains.of(person, period))
+    allowed = {c for c in models.domains.of(person, period) if not _starved(s, period, c)}
     candidates = [c for c in _every_cell(s, person) if c != current]
     # nearest first: when the time runs out, the alternatives left unpriced are the far ones
     priced = sorted((c for c in candidates if c in allowed), key=lambda c: _distance(s, person, c))
@@ -135,14 +140,36 @@ def why(
         plan.best_bound if plan.best_bound is not None and plan.best_bound >= base.score else None
     )
     found: dict[Cell, Alternative] = {}
-    if priced:
-        quick = _Quick(models, plan, base, person, period, bound)
-        for cell in priced:
-            if deadline.expired():  # out of time: the rest stay unpriced, and say so
-                found[cell] = Alternative(cell, "unknown")
-                continue
-            # each re-solve ends by its deterministic work, so it may run to the deadline
-            found[cell] = quick.price(cell, deadline)
+    # a new working role under specialization changes the person's whole year: such cells
+    # share a sub-model whose window is the horizon, the others one around the cell
+    roles = {a.role for a in plan.assignments if a.person == person and a.territory is not None}
+    year = s.policy.specialization_on and bool(roles)
+    local = range(max(0, period - QUICK_WINDOW), min(s.periods, period + QUICK_WINDOW + 1))
+    # one small sub-model for the alternatives in a few nearby territories
+    group: dict[tuple[bool, str | None], int] = {}
+    for cell in priced:
+        whole = year and cell.territory is not None and cell.role not in roles
+        if (whole, cell.territory) not in group:
+            group[(whole, cell.territory)] = sum(1 for w, _ in group if w == whole)
+    quick: dict[tuple[bool, int], _Quick] = {}
+    for cell in priced:
+        if deadline.expired():  # out of time: the rest stay unpriced, and say so
+            found[cell] = Alternative(cell, "unknown")
+            continue
+        whole = year and cell.territory is not None and cell.role not in roles
+        key = (whole, group[(whole, cell.territory)] // QUICK_GROUP)
+        if key not in quick:
+            window = range(s.periods) if whole else local
+            visits = frozenset(
+                t
+                for (w, t), k in group.items()
+                if t is not None and w == whole and k // QUICK_GROUP == key[1]
+            )
+            quick[key] = _Quick(
+                models, plan, base, person, period, bound, window, visits, narrow=not whole
+            )
+        # each re-solve ends by its deterministic work, so it may run to the deadline
+        found[cell] = quick[key].price(cell, deadline)
     if deep:
         # the deep pass, the best quick prices first (the ones a planner weighs), then those
         # the quick pass could not price
@@ -171,6 +198,16 @@ def why(
     return Why(person, period, current, base.score, tuple(out))
 
 
+def _starved(s: Scenario, period: int, cell: Cell) -> bool:
+    """Hunting the cell's territory in `period` breaks prospect supply whatever the plan: the
+    pool never holds more than its start plus the inflow of the months before."""
+    need = s.policy.min_prospects_per_hunter
+    if cell.role != "hunter" or cell.territory is None or need <= 0:
+        return False
+    t = s.territory_by_id[cell.territory]
+    return t.prospects + period * t.prospect_inflow < need
+
+
 def _every_cell(s: Scenario, person: str) -> list[Cell]:
     who = s.person_by_id[person]
     cells = [BENCH, TRAINEE]
@@ -182,10 +219,11 @@ def _every_cell(s: Scenario, person: str) -> list[Cell]:
 
 
 class _Quick:
-    """One sub-model for every alternative of a person-month: the person free all year, and
-    in the months around the cell those who work in his territory and a few who may farm it
-    (`optimizer.repair.helpers`); an alternative is its cell's literal fixed to 1 for one
-    re-solve."""
+    """One sub-model for some alternatives of a person-month: the person free all year, and
+    in the `window` those who work in his territories, and around the cell those in the
+    territories he `visits`, with a few who may farm each (`optimizer.repair.helpers`); with
+    `narrow`, everyone freed kept to those territories, the bench and training. An
+    alternative is its cell's literal fixed to 1 for one re-solve."""
 
     def __init__(
         self,
@@ -195,28 +233,52 @@ class _Quick:
         person: str,
         period: int,
         bound: int | None,
+        window: range,
+        visits: frozenset[str],
+        narrow: bool,
     ) -> None:
         s = models.s
         self.s, self.plan, self.base, self.bound = s, plan, base, bound
         self.person, self.period = person, period
-        here = next(
-            (a.territory for a in plan.assignments if (a.person, a.period) == (person, period)),
-            None,
-        )
-        window = range(max(0, period - QUICK_WINDOW), min(s.periods, period + QUICK_WINDOW + 1))
-        # who may have to step in where the person leaves: those working in his territory
-        # around the cell, and a few who may farm it (those based there or idle first)
-        near: set[str] = set()
-        if here is not None:
-            for a in plan.assignments:
-                if a.period in window and a.territory == here:
-                    near.add(a.person)
-            chosen = {(a.person, a.period): Cell(a.role, a.territory) for a in plan.assignments}
-            for q in window:
-                near |= helpers(models, here, q, chosen, near)
-        cells = frozenset((x, q) for x in near for q in window)
+        # who may have to step in where the person leaves: those working in his territories
+        # in the window's months, and a few who may farm them (those based there or idle
+        # first); and, around the cell, the same for the territories the alternatives go to
+        around = range(max(0, period - QUICK_WINDOW), min(s.periods, period + QUICK_WINDOW + 1))
+        own = {
+            (a.territory, a.period)
+            for a in plan.assignments
+            if a.person == person and a.period in window and a.territory is not None
+        }
+        towns = own | {(t, q) for t in visits for q in around}
+        chosen = {(a.person, a.period): Cell(a.role, a.territory) for a in plan.assignments}
+        free: dict[str, set[int]] = {}
+        for town, q in sorted(towns, key=lambda x: (x[1], x[0])):
+            near = {
+                a.person
+                for a in plan.assignments
+                if a.period == q and a.territory == town and a.person != person
+            }
+            near |= helpers(models, town, q, chosen, near | {person})
+            for x in near:
+                free.setdefault(x, set()).update(window if (town, q) in own else around)
+        cells = frozenset((x, q) for x, qs in free.items() for q in qs)
         hood = Neighbourhood("why", frozenset({person}), cells=cells)
-        self.scope, self.built = models.build(plan, territory_totals(base), hood)
+        domains = models.domains
+        if narrow:
+            # everyone freed may keep his month, sit on the bench, train, or work in the
+            # territories at stake (the person's and where his alternatives go): a sub-model
+            # the size of those territories, not of everyone's radius
+            stake = visits | {t for t, _ in own}
+            keep = dict(domains.cells)
+            for x, q in {(person, q) for q in range(s.periods)} | cells:
+                was = chosen.get((x, q), OFF)
+                keep[(x, q)] = tuple(
+                    c
+                    for c in domains.cells[(x, q)]
+                    if c == was or c.territory is None or c.territory in stake
+                )
+            domains = replace(domains, cells=keep)
+        self.scope, self.built = models.build(plan, territory_totals(base), hood, domains=domains)
         self.lits = self.built.build.vars.cells.get((person, period), {})
         self.local = self.scope.project(plan)
         self.local_ev = simulate(self.scope.scenario, self.local)
@@ -406,6 +468,13 @@ def _forbidden(s: Scenario, person: str, period: int, cell: Cell) -> str:
         )
     if cell == TRAINEE:
         return f"{person} needs no (more) training"
+    if _starved(s, period, cell) and cell.territory is not None:
+        t = s.territory_by_id[cell.territory]
+        most = t.prospects + period * t.prospect_inflow
+        return (
+            f"{t.label}'s pool holds at most {most} prospects in {month}, fewer than the "
+            f"{s.policy.min_prospects_per_hunter} a hunter needs"
+        )
     if cell.territory is not None:
         if who.is_position and cell.territory != who.home:
             return f"a hire works only in his territory, {who.home}"

@@ -146,7 +146,9 @@ def test_the_quick_pass_prices_exactly_and_the_same_on_any_machine() -> None:
         r.id
         for r in s.reps
         if len(models.domains.of(r.id, 2)) > 1
-        and not _Quick(models, plan, base, r.id, 2, None).scope.whole
+        and not _Quick(
+            models, plan, base, r.id, 2, None, range(1, 4), frozenset(), True
+        ).scope.whole
     )
     first = why(s, plan, person, 2, Deadline.after(120), deep=False)
     again = why(s, plan, person, 2, Deadline.after(120), deep=False)
@@ -212,3 +214,51 @@ def test_a_quick_re_solve_that_finds_nothing_falls_back_on_the_cell_alone(
             elif a.status == "unknown":
                 assert not simulate(s, module._put(plan, person, period, a.cell)).feasible
     assert priced > 0  # some single-cell changes keep every rule: the fallback was taken
+
+
+def test_a_new_role_under_specialization_is_priced_over_the_year() -> None:
+    """Under specialization a farmer made hunter for a month hunts all year (crimea): the quick pass
+    frees his year and those who take over his book, and prices such alternatives exactly."""
+    from optimizer.datasets import load_dataset
+
+    s = load_dataset("crimea")
+    assert s.policy.specialization_on
+    plan = solve(s, SolveOptions(time_limit=60, workers=1, seed=0, deterministic_time=5.0)).plan
+    assert plan is not None
+    base = simulate(s, plan)
+    farmers = [
+        a.person
+        for a in plan.assignments
+        if a.period == 2 and a.role == "farmer" and "hunter" in s.person_by_id[a.person].roles
+    ]
+    hunters = 0
+    for person in farmers[:2]:
+        answer = why(s, plan, person, 2, Deadline.after(120), deep=False)
+        for a in answer.alternatives:
+            if a.status == "priced" and a.cell.role == "hunter":
+                hunters += 1
+                assert a.how == "quick" and a.plan is not None
+                whole = simulate(with_lock(s, person, 2, a.cell), a.plan)
+                assert whole.feasible and whole.score == a.score
+                assert a.delta == a.score - base.score
+    assert hunters > 0
+
+
+def test_hunting_a_pool_that_never_feeds_a_hunter_is_impossible_and_says_so() -> None:
+    d = tiny_data()
+    d["territories"][1]["prospects"] = 10
+    d["territories"][1]["prospect_inflow"] = 1
+    d["policy"] = {"prospect_supply": {"min_prospects_per_hunter": 50}}
+    s = load_scenario(d)
+    plan = solve(s, SolveOptions(time_limit=60, workers=1, seed=0, strategy="cp-sat")).plan
+    assert plan is not None
+    answer = why(s, plan, "r1", 2, Deadline.after(120))
+    by_cell = {a.cell: a for a in answer.alternatives}
+    starved = by_cell[Cell("hunter", "B")]
+    assert starved.status == "impossible"
+    assert starved.reason == (
+        "B's pool holds at most 12 prospects in 2027-03, fewer than the 50 a hunter needs"
+    )
+    assert by_cell[Cell("farmer", "B")].status != "impossible"
+    # the rule is real: no plan hunts B then
+    assert exhaustive_optimum(with_lock(s, "r1", 2, Cell("hunter", "B"))) is None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from optimizer.deadline import Deadline
-from optimizer.domains import build_domains
+from optimizer.domains import Domains, build_domains
 from optimizer.model import Built, build_model
 from optimizer.model.solution import add_hint, extract_plan, run
 from optimizer.plan import Plan
@@ -74,16 +74,18 @@ class SubModels:
         totals: dict[str, tuple[int, int]],
         hood: Neighbourhood,
         whole: bool = False,
+        domains: Domains | None = None,
     ) -> tuple[Scope, Built]:
         """The neighbourhood's sub-model (`totals`: each territory's won and revenue in
         `plan`); `whole` keeps every territory and person (the same optimum, a larger model:
-        the tests compare the two)."""
+        the tests compare the two); `domains` narrower than the scenario's, if given."""
+        domains = self.domains if domains is None else domains
         if whole:
             scope = Scope(scenario=self.s, freed=frozenset(self.s.person_by_id), whole=True)
         else:
             frees_level = bool(hood.periods) and not hood.both
-            scope = scope_of(self.s, self.domains, plan, totals, hood.frees, frees_level)
-        built = build_model(scope.scenario, domains=pinned(scope, self.domains, plan, hood.frees))
+            scope = scope_of(self.s, domains, plan, totals, hood.frees, frees_level)
+        built = build_model(scope.scenario, domains=pinned(scope, domains, plan, hood.frees))
         scope.restrict(built)
         proto = built.model.proto
         v = built.build.vars
