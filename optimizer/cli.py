@@ -21,6 +21,7 @@ from optimizer.result import SolveResult
 from optimizer.scenario import (
     InvalidInput,
     Scenario,
+    Uncertainty,
     load_scenario,
     read_json,
     readable_errors,
@@ -156,6 +157,45 @@ def evaluate(
 
     title = f"{s.name}: {'status quo' if plan is None else plan.name}"
     print_evaluation(out, s, evaluation, title)
+    if s.uncertainty is not None:
+        from optimizer.report.console import print_attainment
+
+        out.print()
+        print_attainment(out, s, evaluation.apply_to(the_plan))
+
+
+@app.command()
+def attainment(
+    scenario: Annotated[Path, typer.Argument(help=SCENARIO_HELP)],
+    plan: Annotated[
+        Path | None, typer.Argument(help=PLAN_HELP + "; omitted: the status quo.")
+    ] = None,
+    samples: Annotated[
+        int | None, typer.Option(min=1, max=100_000, help="Noisy samples (default: the block's).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Seed (default: the block's).")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the evaluated plan as JSON (spec section 7).")
+    ] = False,
+) -> None:
+    """Each target's chance of being reached, and the company's spread (spec section 8): the
+    plan's course sampled under the scenario's `uncertainty` block (its defaults when the
+    scenario has none)."""
+    from optimizer.report.console import print_attainment
+
+    s = _scenario(scenario)
+    block = (s.uncertainty or Uncertainty()).model_dump()
+    block.update({k: v for k, v in (("samples", samples), ("seed", seed)) if v is not None})
+    try:
+        s = s.replace(uncertainty=block)
+        the_plan = _plan(s, plan) if plan is not None else status_quo_plan(s)
+        evaluated = simulate(s, the_plan).apply_to(the_plan.model_copy(update={"scenario": s.name}))
+    except InvalidInput as error:
+        _fail(error)
+    if as_json:
+        sys.stdout.write(evaluated.model_dump_json(indent=2) + "\n")
+        return
+    print_attainment(out, s, evaluated)
 
 
 @app.command()

@@ -136,6 +136,28 @@ class Target(Frozen):
     to_period: Int
     new_clients: Int
     revenue: Int
+    p_new_clients: float | None = None
+    p_revenue: float | None = None
+    p_both: float | None = None
+
+
+class Percentiles(Frozen):
+    p10: Int
+    p50: Int
+    p90: Int
+
+
+class Attainment(Frozen):
+    """Section 8: the company's figures over the noisy samples of the plan."""
+
+    samples: Int
+    seed: Int
+    profit: Percentiles
+    new_clients: Percentiles
+    revenue: Percentiles
+    p_goal_new_clients: float | None = None
+    p_goal_revenue: float | None = None
+    share_attained: float | None = None
 
 
 class GoalsRealistic(Frozen):
@@ -217,3 +239,4 @@ class Plan(Frozen):
         default=(), description="Broken hard rules found by the simulator (empty for a valid plan)."
     )
     explanation: str | None = None
+    attainment: Attainment | None = None

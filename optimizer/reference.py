@@ -30,6 +30,8 @@ MEANINGS: dict[str, str] = {
     "Scenario.policy": "The levers and their rules; a missing block is off.",
     "Scenario.locks": "Decisions fixed in advance.",
     "Scenario.baseline": "The plan being re-planned: frozen months and the cost of a change.",
+    "Scenario.uncertainty": "How real months scatter around the plan (section 8); null: no "
+    "attainment analysis.",
     "Baseline.change_cost": "Each person-month after the frozen ones whose state differs from the "
     "baseline.",
     "Defaults.churn_served_pct": "Monthly churn of the accounts a farmer serves.",
@@ -112,6 +114,16 @@ MEANINGS: dict[str, str] = {
     "percent.",
     "Targets.realism_pct": "Per-rep targets are the plan's expectation times this.",
     "Targets.target_period": "Targets per month or per quarter.",
+    "Targets.attainment_pct": "Set each target at this chance of reaching it (section 8) "
+    "instead of `realism_pct`; null: by realism.",
+    "Uncertainty.hunter_cv_pct": "Spread of one hunter's output in one month (coefficient of "
+    "variation).",
+    "Uncertainty.farmer_cv_pct": "Spread of one farmer's service capacity in one month.",
+    "Uncertainty.revenue_cv_pct": "Spread of what a territory's served accounts spend in a month.",
+    "Uncertainty.churn_cv_pct": "Spread of a territory's churn rates in one month.",
+    "Uncertainty.samples": "Monte Carlo samples, 1..100000.",
+    "Uncertainty.seed": "The random generator's seed: the same plan, block and seed give the "
+    "same figures.",
     "Lock.periods": "The months the lock holds.",
     "Lock.territory": "The territory it fixes; null: any.",
     "Lock.role": "The role it fixes; null: any (trainee and bench take no territory).",

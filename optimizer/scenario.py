@@ -175,6 +175,18 @@ class Targets(Frozen):
     revenue_shortfall_cost_pct: Factor = 0
     realism_pct: Percent = 100
     target_period: Literal["month", "quarter"] = "quarter"
+    attainment_pct: Annotated[int, Strict(), Field(ge=1, le=99)] | None = None
+
+
+class Uncertainty(Frozen):
+    """Spec section 8: how real months scatter around the plan's expected course."""
+
+    hunter_cv_pct: Count = 35
+    farmer_cv_pct: Count = 10
+    revenue_cv_pct: Count = 15
+    churn_cv_pct: Count = 25
+    samples: Annotated[int, Strict(), Field(ge=1, le=100_000)] = 2000
+    seed: Count = 0
 
 
 NO_TARGETS = Targets()
@@ -296,6 +308,7 @@ class Scenario(Frozen):
     policy: Policy = Policy()
     locks: tuple[Lock, ...] = ()
     baseline: Baseline | None = None
+    uncertainty: Uncertainty | None = None
 
     @model_validator(mode="after")
     def _cross_entity_rules(self) -> Scenario:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.console import Console, JustifyMethod
 from rich.table import Table
@@ -235,12 +235,17 @@ def print_solution(
     else:
         console.print("[bold]Hires:[/bold] none")
     console.print(f"[bold]Bonus levels:[/bold] {' '.join(plan.bonus_levels)}", highlight=False)
-    k = ev.kpis
+    k = plan.kpis or ev.kpis  # the plan's: targets set by attainment are only there
+    t = s.policy.active_targets
+    how = (
+        f"{t.realism_pct} % of what the plan expects"
+        if t.attainment_pct is None or plan.attainment is None
+        else f"each reached with a {t.attainment_pct} % chance"
+    )
     console.print(
         f"[bold]Targets:[/bold] {k.targets_new_clients} new clients, "
         f"{money(k.targets_revenue, s.currency)} revenue "
-        f"({s.policy.active_targets.realism_pct} % of what the plan expects, "
-        f"per {s.policy.active_targets.target_period}, {len(plan.targets)} personal targets)",
+        f"({how}, per {t.target_period}, {len(plan.targets)} personal targets)",
         highlight=False,
     )
     for goal, label, realistic, short in (
@@ -251,6 +256,9 @@ def print_solution(
             verdict = "realistic" if realistic else f"not realistic, short by {money(short)}"
             console.print(f"[bold]Goal {label}:[/bold] {money(goal)}: {verdict}", highlight=False)
     console.print()
+    if plan.attainment is not None:
+        print_attainment(console, s, plan)
+        console.print()
     people = len({a.person for a in plan.assignments})
     if people > MAX_SCHEDULE_PEOPLE:
         console.print(
@@ -262,6 +270,73 @@ def print_solution(
     console.print("[bold]Schedule[/bold] (H hunter, F farmer, T trainee, B bench, - off)")
     for line in schedule_lines(s, plan):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+MAX_TARGET_ROWS = 80  # target rows with their chances on the terminal
+
+
+def chance(p: float | None) -> str:
+    return "-" if p is None else f"{100 * p:.0f} %"
+
+
+def print_attainment(console: Console, s: Scenario, plan: Plan) -> None:
+    """Section 8 in the terminal: the company's spread, the goals' chances, and each target
+    row with the chance of reaching it."""
+    a = plan.attainment
+    assert a is not None
+    spread = "; ".join(
+        f"{label} P10 {fmt(q.p10)}, P50 {fmt(q.p50)}, P90 {fmt(q.p90)}"
+        for label, q, fmt in (
+            ("profit", a.profit, lambda v: money(v, s.currency)),
+            ("new clients", a.new_clients, money),
+            ("revenue", a.revenue, lambda v: money(v, s.currency)),
+        )
+    )
+    console.print(
+        f"[bold]Chances[/bold] ({a.samples:,} noisy courses of the plan, seed {a.seed}): {spread}",
+        highlight=False,
+    )
+    goals = [
+        f"goal {label}: {chance(p)}"
+        for label, p in (("new clients", a.p_goal_new_clients), ("revenue", a.p_goal_revenue))
+        if p is not None
+    ]
+    attained = f"targets attained on average: {chance(a.share_attained)} of components"
+    console.print("; ".join([*goals, attained]), highlight=False)
+    table = Table(title="Targets and the chance of reaching them", title_justify="left")
+    for name, justify in (
+        ("person", "left"),
+        ("name", "left"),
+        ("months", "left"),
+        ("clients", "right"),
+        ("chance", "right"),
+        ("revenue", "right"),
+        ("chance", "right"),
+        ("both", "right"),
+    ):
+        table.add_column(name, justify=cast("JustifyMethod", justify), no_wrap=True)
+    rank = {x: i for i, x in enumerate(roster_order(s, (t.person for t in plan.targets)))}
+    rows = sorted(plan.targets, key=lambda t: (rank[t.person], t.from_period))
+    for t in rows[:MAX_TARGET_ROWS]:
+        rep = s.rep_by_id.get(t.person)
+        table.add_row(
+            t.person,
+            "" if rep is None else rep.name or "",
+            s.period_label(t.from_period)
+            + ("" if t.to_period == t.from_period else ".." + s.period_label(t.to_period)[-2:]),
+            money(t.new_clients),
+            chance(t.p_new_clients),
+            money(t.revenue),
+            chance(t.p_revenue),
+            chance(t.p_both),
+        )
+    console.print(table)
+    if len(rows) > MAX_TARGET_ROWS:
+        console.print(
+            f"... and {len(rows) - MAX_TARGET_ROWS:,} more rows in the plan file (--out) and the "
+            "workbook (--xlsx)",
+            highlight=False,
+        )
 
 
 def levers_table(comparison: Comparison) -> Table:

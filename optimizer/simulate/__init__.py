@@ -5,9 +5,10 @@ It never imports a solver. Its score is the single source of truth of what a pla
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from optimizer.plan import (
+    Attainment,
     GoalsRealistic,
     Hire,
     Kpis,
@@ -21,11 +22,12 @@ from optimizer.plan import (
 from optimizer.scenario import Scenario
 from optimizer.simulate.dynamics import Dynamics, run_dynamics
 from optimizer.simulate.money import count_money, monthly_costs
+from optimizer.simulate.noisy import analyse, run_noisy
 from optimizer.simulate.rules import Context, violations
 from optimizer.simulate.schedule import Schedule, read_plan
 from optimizer.simulate.targets import person_targets
 
-__all__ = ["Evaluation", "simulate"]
+__all__ = ["Evaluation", "attainment", "simulate"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Evaluation:
     targets: tuple[Target, ...]
     hires: tuple[Hire, ...]
     bonus_levels: tuple[str, ...]
+    course: tuple[Schedule, Dynamics] | None = field(default=None, compare=False, repr=False)
 
     @property
     def feasible(self) -> bool:
@@ -58,6 +61,15 @@ class Evaluation:
             status = "FEASIBLE" if self.feasible else "UNKNOWN"
         if status in ("OPTIMAL", "FEASIBLE") and not self.feasible:
             raise ValueError(f"a plan with violations cannot be reported {status}")
+        targets, kpis, figures = self.targets, self.kpis, None
+        if self.course is not None and self.course[0].scenario.uncertainty is not None:
+            targets, figures = attainment(*self.course, self.targets)
+            kpis = kpis.model_copy(
+                update={
+                    "targets_new_clients": sum(x.new_clients for x in targets),
+                    "targets_revenue": sum(x.revenue for x in targets),
+                }
+            )
         return plan.model_copy(
             update={
                 "status": status,
@@ -66,9 +78,10 @@ class Evaluation:
                 "bonus_levels": self.bonus_levels,
                 "territory_periods": self.territory_periods,
                 "months": self.months,
-                "targets": self.targets,
-                "kpis": self.kpis,
+                "targets": targets,
+                "kpis": kpis,
                 "violations": self.violations,
+                "attainment": figures,
             }
         )
 
@@ -122,7 +135,20 @@ def simulate(scenario: Scenario, plan: Plan) -> Evaluation:
             for pid, start in sorted(sched.start.items(), key=lambda item: (item[1], item[0]))
         ),
         bonus_levels=tuple(level.name for level in sched.levels),
+        course=(sched, dyn),
     )
+
+
+def attainment(
+    sched: Schedule, dyn: Dynamics, targets: tuple[Target, ...], samples: int | None = None
+) -> tuple[tuple[Target, ...], Attainment]:
+    """Section 8 for a plan read and run exactly (`sched`, `dyn`) whose scenario has an
+    `uncertainty` block: its targets (set by attainment when the policy says so) with each
+    row's chances, and the company's figures."""
+    s = sched.scenario
+    assert s.uncertainty is not None
+    course = run_noisy(sched, dyn, s.uncertainty, samples)
+    return analyse(s, course, targets)
 
 
 def _territory_table(sched: Schedule, dyn: Dynamics) -> list[TerritoryPeriod]:

@@ -6,7 +6,9 @@ Names follow the spec: `hc`, `hcu`, `won`, `fc`, `served`, `lost`, `churn`, `car
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from optimizer.scenario import Scenario, Territory
 from optimizer.simulate.schedule import Schedule
@@ -86,8 +88,8 @@ def run_dynamics(sched: Schedule) -> Dynamics:
             f.fc.append(fc[t.id])
             f.served.append(step.served)
             f.churn.append(step.churn)
-            f.margin.append(step.served * t.account_value)
-            f.revenue.append(step.served * t.revenue_per_account)
+            f.margin.append(step.margin)
+            f.revenue.append(step.revenue)
             f.acc.append(step.acc)
             f.pool.append(step.pool)
 
@@ -105,24 +107,56 @@ class Step:
     carry: int  # carry[t,p+1]
     acc: int  # acc[t,p+1]
     pool: int  # pool[t,p+1]
+    margin: int
+    revenue: int
 
 
 def territory_step(
     s: Scenario, t: Territory, pool: int, acc: int, carry: int, hc: int, fc: int, uplift: int
 ) -> Step:
     """The section 4 formulas for one territory and period, with the spec's names."""
+    return Step(*flows(s, t, pool, acc, carry, hc, fc, uplift, min))
+
+
+def flows(
+    s: Scenario,
+    t: Any,
+    pool: Any,
+    acc: Any,
+    carry: Any,
+    hc: Any,
+    fc: Any,
+    uplift: Any,
+    least: Callable[[Any, Any], Any],
+    noise: Callable[[Any, str], Any] | None = None,
+) -> tuple[Any, ...]:
+    """Section 4's recurrence for one period, the one definition of it: on integers for the
+    exact course (`least` = `min`), on arrays over samples and territories for the noisy one
+    of section 8 (`optimizer.simulate.noisy`: `t` holds each territory's constants as arrays,
+    `least` = `numpy.minimum`, and `noise(x, kind)` = floor(x * factor) for the `revenue`
+    and `churn` factors). Returns `Step`'s fields in order."""
+    scaled = noise or _exact
     hcu = hc * uplift // 100
-    won = min(hcu, pool * t.win_share_pct // 100)
-    served = min(acc, fc)
+    won = least(hcu, pool * t.win_share_pct // 100)
+    served = least(acc, fc)
     unserved = acc - served
-    lost = served * s.defaults.churn_served_pct + unserved * s.defaults.churn_unserved_pct + carry
+    rates = served * s.defaults.churn_served_pct + unserved * s.defaults.churn_unserved_pct
+    lost = scaled(rates, "churn") + carry
     churn = lost // 100
-    return Step(
-        hcu=hcu,
-        won=won,
-        served=served,
-        churn=churn,
-        carry=lost % 100,
-        acc=acc - churn + won,
-        pool=pool - won + t.prospect_inflow,
+    margin = scaled(served * t.account_value, "revenue")
+    revenue = scaled(served * t.revenue_per_account, "revenue")
+    return (
+        hcu,
+        won,
+        served,
+        churn,
+        lost % 100,
+        acc - churn + won,
+        pool - won + t.prospect_inflow,
+        margin,
+        revenue,
     )
+
+
+def _exact(x: Any, kind: str) -> Any:
+    return x
