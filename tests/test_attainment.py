@@ -253,3 +253,21 @@ def test_cli_attainment_prints_chances_of_any_plan(tmp_path: Path) -> None:
     assert all(0 <= t["p_both"] <= 1 for t in plan["targets"])
     bad = runner.invoke(app, ["attainment", str(scenario_file), "--samples", "0"])
     assert bad.exit_code == 2
+
+
+def test_the_workbook_shows_each_targets_chance() -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from optimizer.report.xlsx import xlsx_bytes
+
+    s = _with_uncertainty(attainment_pct=60)
+    plan = greedy_plan(s)
+    out = simulate(s, plan).apply_to(plan)
+    sheet = load_workbook(BytesIO(xlsx_bytes(s, out)))["Targets"]
+    header = [c.value for c in sheet[1]]
+    assert header[-3:] == ["chance: new clients", "chance: revenue", "chance: both"]
+    both = [row[-1] for row in sheet.iter_rows(min_row=2)]
+    assert all(c.number_format == "0%" for c in both)
+    assert sorted(c.value for c in both) == sorted(t.p_both or 0.0 for t in out.targets)

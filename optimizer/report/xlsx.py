@@ -214,7 +214,7 @@ def _targets(s: Scenario, plan: Plan) -> pd.DataFrame:
 
     order = {x: i for i, x in enumerate(roster_order(s, (t.person for t in plan.targets)))}
     targets = sorted(plan.targets, key=lambda t: (order[t.person], t.from_period))
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "person": [t.person for t in targets],
             "name": [names.get(t.person, "new hire") for t in targets],
@@ -225,6 +225,11 @@ def _targets(s: Scenario, plan: Plan) -> pd.DataFrame:
             f"revenue ({s.currency})": [t.revenue for t in targets],
         }
     )
+    if plan.attainment is not None:  # section 8: the chance of reaching each target
+        frame["chance: new clients"] = [t.p_new_clients for t in targets]
+        frame["chance: revenue"] = [t.p_revenue for t in targets]
+        frame["chance: both"] = [t.p_both for t in targets]
+    return frame
 
 
 def _frame_sheet(ws: Worksheet, frame: pd.DataFrame) -> None:
@@ -236,8 +241,9 @@ def _frame_sheet(ws: Worksheet, frame: pd.DataFrame) -> None:
         cell.font = BOLD
     for j, column in enumerate(frame.columns, 1):
         if frame[column].dtype.kind in "iuf":
+            shown = "0%" if str(column).startswith("chance") else "#,##0"
             for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                cell.number_format = "#,##0"
+                cell.number_format = shown
         ws.column_dimensions[get_column_letter(j)].width = max(12, len(str(column)) + 2)
     ws.freeze_panes = "A2"
 
