@@ -211,6 +211,16 @@ class EvaluationOut(BaseModel):
     score: int
     kpis: dict[str, Any]
     violations: list[dict[str, Any]]
+    targets: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Each person's targets; with the scenario's `uncertainty` block, each with "
+        "its chances (spec section 8).",
+    )
+    attainment: dict[str, Any] | None = Field(
+        default=None,
+        description="With the scenario's `uncertainty` block: the company's P10/P50/P90, the "
+        "goals' chances and the share of targets attained (spec section 8).",
+    )
 
 
 class Progress(BaseModel):

@@ -733,6 +733,57 @@ def saturated_bonus() -> dict[str, Any]:
     return common("neva-bonus", territories, reps, policy)
 
 
+def uncertain_bonus() -> dict[str, Any]:
+    """Novosibirsk courier service: a bonus that pays on the expected course, not in real
+    months (spec section 8)."""
+    market = {
+        "account_value": 7000,
+        "account_revenue": 14000,
+        "prospect_inflow": 10,
+        "win_share_pct": 10,
+        "accounts_per_farmer": 150,
+        "handover_cost": 100000,
+    }
+    territories = [town("NSK", "Novosibirsk", accounts=200, prospects=100, min_farmers=1, **market)]
+    reps = [
+        rep(
+            f"f{i}",
+            f"Account manager {i}",
+            "NSK",
+            roles=["farmer"],
+            hunter_capacity=1,
+            farmer_capacity_pct=100,
+            salary=100000,
+            tenure_months=50,
+            current=stint("NSK", "farmer", 24),
+        )
+        for i in (1, 2)
+    ] + [
+        rep(
+            f"h{i}",
+            f"Courier sales {i}",
+            "NSK",
+            roles=["hunter"],
+            hunter_capacity=2,
+            farmer_capacity_pct=50,
+            salary=100000,
+            tenure_months=10,
+            current=stint("NSK", "hunter", 6),
+        )
+        for i in (1, 2)
+    ]
+    policy = {
+        "bonus": {
+            "enabled": True,
+            "levels": [
+                {"name": "none", "per_client": 0, "uplift_pct": 100},
+                {"name": "push", "per_client": 12000, "uplift_pct": 125},
+            ],
+        },
+    }
+    return common("ob-courier", territories, reps, policy, uncertainty={"samples": 2000})
+
+
 def hunter_farmer_split() -> dict[str, Any]:
     """Volga packaging: everybody does everything today; some are born hunters, some farmers."""
     mid = {
@@ -895,6 +946,7 @@ DATASETS = {
     "saturated_bonus": saturated_bonus,
     "hunter_farmer_split": hunter_farmer_split,
     "unrealistic_goals": unrealistic_goals,
+    "uncertain_bonus": uncertain_bonus,
 }
 
 

@@ -243,6 +243,16 @@ def solve(
         str | None, typer.Option(help="Ray cluster address (default: a local Ray instance).")
     ] = None,
     reproducible: Annotated[bool, typer.Option("--reproducible", help=REPRODUCIBLE_HELP)] = False,
+    robust: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=100_000,
+            help="Optional: among the plans the search finds, prefer the one with the best mean "
+            "score over this many sampled courses (docs/uncertainty.md); reported beside the "
+            "exact score.",
+        ),
+    ] = None,
 ) -> None:
     """Find the best plan: KPIs against the status quo, hires, bonus, targets, schedule."""
     from optimizer.report.console import print_solution
@@ -288,10 +298,19 @@ def solve(
         strategy=strategy,  # one of STRATEGIES: checked above
         parallel=Parallel(cast("ExecutorKind | None", executor), processes, address),
     )
-    result = run_solve(s, options)
+    picked = None
+    if robust is not None:
+        from optimizer.robust import solve_robust
+
+        picked = solve_robust(s, options, robust)
+        result = picked.result
+    else:
+        result = run_solve(s, options)
     if live and not quiet:
         sys.stderr.write("\n")
     out.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
+    if picked is not None:
+        out.print(picked.summary(), markup=False, highlight=False, soft_wrap=True)
     if result.model_size:
         size = result.model_size
         out.print(

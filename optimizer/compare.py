@@ -22,10 +22,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from optimizer.plan import Plan
 from optimizer.result import SolveOptions, Strategy, relative_gap_pct
 from optimizer.scenario import InvalidInput, Scenario, load_scenario
 from optimizer.simulate import Evaluation, simulate
+from optimizer.simulate.noisy import run_noisy
 from optimizer.status_quo import status_quo_plan
 from optimizer.verify import SolveBug
 
@@ -112,6 +116,7 @@ class Combination:
     bound: int | None = None  # a true upper bound on the score of any plan of this combination
     objective: int | None = None  # the plan's score under the combination's own rules
     runs: int = 0  # solves it was given (the first round and the race)
+    spread: Spread | None = None  # its plan's profit under uncertainty (spec section 8)
 
     @property
     def score(self) -> int | None:
@@ -148,7 +153,113 @@ class Combination:
             "seconds": round(self.seconds, 2),
             "runs": self.runs,
             "error": self.error,
+            "uncertainty": None if self.spread is None else self.spread.as_dict(),
         }
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A combination's plan under section 8's noise: its profit's P10 / P50 / P90 and the
+    share of sampled courses in which it beats the status quo's. Sample i of every plan of the
+    scenario meets the same sampled world (the factors are drawn for every person- and
+    territory-month, worked or not), so the share compares the plans in the same market; a tie
+    counts half."""
+
+    p10: int
+    p50: int
+    p90: int
+    mean: int
+    p_beats_status_quo: float
+    profits: npt.NDArray[np.int64] = field(compare=False, repr=False)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "profit_p10": self.p10,
+            "profit_p50": self.p50,
+            "profit_p90": self.p90,
+            "profit_mean": self.mean,
+            "p_beats_status_quo": round(self.p_beats_status_quo, 4),
+        }
+
+
+RELIABLE = 0.8  # a leader wins reliably when it beats the runner-up in this share of courses
+
+
+def profits(ev: Evaluation) -> npt.NDArray[np.int64] | None:
+    """The profit of each noisy course of an evaluated plan (None without uncertainty)."""
+    if ev.course is None or ev.course[0].scenario.uncertainty is None:
+        return None
+    sched, dyn = ev.course
+    assert sched.scenario.uncertainty is not None
+    return run_noisy(sched, dyn, sched.scenario.uncertainty).profit
+
+
+def spreads(ranked: list[Combination], status_quo: Evaluation) -> None:
+    """Each combination's `spread`, where the scenario has an `uncertainty` block."""
+    base = profits(status_quo)
+    if base is None:
+        return
+    for c in ranked:
+        if c.evaluation is None or c.score is None:
+            continue
+        mine = profits(c.evaluation)
+        if mine is None:
+            continue
+        p10, p50, p90 = (int(v) for v in np.percentile(mine, [10, 50, 90], method="inverted_cdf"))
+        c.spread = Spread(p10, p50, p90, int(mine.mean()), _beats(mine, base), mine)
+
+
+def _mix(c: Combination) -> str:
+    return c.label() if c.levers else "none of the compared levers"
+
+
+def _beats(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> float:
+    """The share of the sampled worlds in which `a` earns more than `b` (a tie counts half)."""
+    return float((a > b).mean() + 0.5 * (a == b).mean())
+
+
+def _reliability(ranked: list[Combination]) -> str:
+    """What uncertainty says of the leader: its spread, how often it beats the status quo, and
+    whether it beats the runner-up reliably or only on the expected course."""
+    planned = [c for c in ranked if c.spread is not None]
+    if not planned:
+        return ""
+    best = planned[0]
+    assert best.spread is not None
+    n = len(best.spread.profits)
+    text = (
+        f"Under uncertainty ({n:,} sampled courses): its profit runs {best.spread.p10:,} "
+        f"(P10) to {best.spread.p90:,} (P90) and beats the status quo in "
+        f"{100 * best.spread.p_beats_status_quo:.0f} % of them"
+    )
+    if len(planned) < 2:
+        return text + "."
+    second = planned[1]
+    assert second.spread is not None
+    if np.array_equal(best.spread.profits, second.spread.profits):
+        return text + f"; the runner-up, {second.label()}, fares exactly the same."
+    wins = _beats(best.spread.profits, second.spread.profits)
+    if wins >= RELIABLE:
+        return text + f"; it beats the runner-up, {second.label()}, in {100 * wins:.0f} %."
+    text += (
+        f"; it wins on the expected course but not reliably: it beats the runner-up, "
+        f"{second.label()}, in only {100 * wins:.0f} % of the courses."
+    )
+    richer = max(planned, key=lambda c: c.spread.mean if c.spread is not None else 0)
+    safer = max(planned[1:], key=lambda c: c.spread.p10 if c.spread is not None else 0)
+    assert richer.spread is not None and safer.spread is not None
+    if richer is not best:
+        text += (
+            f" Averaged over the sampled courses {_mix(richer)} earns more (mean profit "
+            f"{richer.spread.mean:,} against {best.spread.mean:,}): under uncertainty, use "
+            f"{_mix(richer)}."
+        )
+    elif safer.spread.p10 > best.spread.p10:
+        text += (
+            f" Where a bad year matters more than the expected one, use {_mix(safer)}: "
+            f"its P10 is {safer.spread.p10:,} against {best.spread.p10:,}."
+        )
+    return text
 
 
 @dataclass
@@ -250,15 +361,19 @@ def compare(s: Scenario, options: CompareOptions | None = None) -> Comparison:
         race.close()
     ranked = race.ranked()
     marginal = _marginal(compared, ranked)
-    status_quo = simulate(s, status_quo_plan(s)).score
+    status_quo_ev = simulate(s, status_quo_plan(s))
+    status_quo = status_quo_ev.score
     rivals = race.rivals()
+    spreads(ranked, status_quo_ev)
+    advice = recommend(ranked, marginal, compared, status_quo, rivals)
+    reliability = _reliability(ranked)
     return Comparison(
         scenario=s.name,
         compared=compared,
         ranked=ranked,
         marginal=marginal,
         status_quo_score=status_quo,
-        recommendation=recommend(ranked, marginal, compared, status_quo, rivals),
+        recommendation=f"{advice} {reliability}" if reliability else advice,
         seconds=time.monotonic() - started,
         per_combination_seconds=first,
         rivals=rivals,

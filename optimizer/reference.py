@@ -146,6 +146,25 @@ MEANINGS: dict[str, str] = {
     "Plan.targets": "Per-person targets.",
     "Plan.kpis": "The totals of the simulation.",
     "Plan.explanation": "Why there is no plan (INFEASIBLE), in words.",
+    "Plan.attainment": "With the scenario's `uncertainty` block: the company's figures over the "
+    "noisy samples (section 8); null without it.",
+    "Attainment.samples": "Noisy courses sampled.",
+    "Attainment.seed": "Their seed.",
+    "Attainment.profit": "P10, P50 and P90 of profit over the samples.",
+    "Attainment.new_clients": "P10, P50 and P90 of the new clients won.",
+    "Attainment.revenue": "P10, P50 and P90 of revenue.",
+    "Attainment.p_goal_new_clients": "Share of samples meeting the new-clients goal; null "
+    "without a goal.",
+    "Attainment.p_goal_revenue": "Share of samples meeting the revenue goal; null without a goal.",
+    "Attainment.share_attained": "Mean share of target components reached, over the samples and "
+    "the components set above 0.",
+    "Percentiles.p10": "The value 10 % of the samples fall below (a sample's value).",
+    "Percentiles.p50": "The median sample.",
+    "Percentiles.p90": "The value 90 % of the samples fall below.",
+    "Target.p_new_clients": "Share of the noisy samples in which the person reaches the "
+    "new-clients target (section 8); null without uncertainty.",
+    "Target.p_revenue": "The same for the revenue target.",
+    "Target.p_both": "The same for both at once.",
     "Hire.person": "The position id.",
     "Hire.territory": "Its territory.",
     "SolverInfo.name": "The solver.",

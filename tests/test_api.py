@@ -581,3 +581,27 @@ def test_diff_compares_two_plans(client: httpx.Client) -> None:
     foreign = {"assignments": [{"person": "zz", "period": 99, "role": "bench"}]}
     refused = client.post("/v1/diff", json={"scenario": data, "a": a, "b": foreign})
     assert refused.status_code == 422
+
+
+def test_plans_and_evaluations_carry_the_chances(client: httpx.Client) -> None:
+    """A scenario with an uncertainty block: the solved plan and the evaluation of a plan by
+    hand both carry each target's chances and the company's figures (spec section 8)."""
+    data = dataset("uncertain_bonus")
+    job = submit(client, data, time_limit=2, reproducible=True)
+    done = wait_for(client, job["id"])
+    assert done["status"] == "succeeded", done
+    plan = Plan.model_validate(client.get(f"/v1/solves/{job['id']}/plan").json())
+    assert plan.attainment is not None and plan.attainment.samples == 2000
+    assert all(t.p_both is not None for t in plan.targets)
+    again = simulate(load_scenario(data), plan).apply_to(plan)
+    assert again.attainment == plan.attainment  # the same plan, block and seed
+    answer = client.post("/v1/evaluate", json={"scenario": data, "plan": plan.model_dump()})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["attainment"] == plan.attainment.model_dump(mode="json")
+    assert [t["p_both"] for t in body["targets"]] == [t.p_both for t in plan.targets]
+    plain = client.post(
+        "/v1/evaluate",
+        json={"scenario": {**data, "uncertainty": None}, "plan": plan.model_dump()},
+    ).json()
+    assert plain["attainment"] is None and plain["targets"][0]["p_both"] is None

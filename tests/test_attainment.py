@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from optimizer.awkward import awkward_data
 from optimizer.cli import app
-from optimizer.datasets import dataset_names, load_dataset
+from optimizer.datasets import dataset_names, dataset_path, load_dataset
 from optimizer.greedy import greedy_plan
 from optimizer.plan import Plan
 from optimizer.scenario import InvalidInput, Scenario, Uncertainty, load_scenario
@@ -40,6 +40,7 @@ def _exact_course_is_reproduced(s: Scenario, plan: Plan) -> None:
             assert course.margin[sample, i].tolist() == flows.margin
             assert int(course.accounts[sample, i]) == flows.acc[s.periods]
     assert course.profit.tolist() == [ev.kpis.profit] * course.samples
+    assert course.score.tolist() == [ev.kpis.score] * course.samples
     # each row's realized values are section 5's expectations, before the realism cut
     realism = s.policy.active_targets.realism_pct
     targets = {(x.person, x.from_period): x for x in ev.targets}
@@ -147,6 +148,7 @@ def test_a_target_set_by_attainment_is_the_spec_order_statistic() -> None:
         margin=np.zeros((100, 1, 1), dtype=np.int64),
         accounts=np.zeros((100, 1), dtype=np.int64),
         profit=np.zeros(100, dtype=np.int64),
+        score=np.zeros(100, dtype=np.int64),
         rows=(("r1", 0, 2),),
         new_clients=values,
         row_revenue=values * 1000,
@@ -271,3 +273,49 @@ def test_the_workbook_shows_each_targets_chance() -> None:
     both = [row[-1] for row in sheet.iter_rows(min_row=2)]
     assert all(c.number_format == "0%" for c in both)
     assert sorted(c.value for c in both) == sorted(t.p_both or 0.0 for t in out.targets)
+
+
+def test_compare_says_when_a_mix_wins_only_on_the_expected_course() -> None:
+    """uncertain_bonus: the bonus is proven best on the expected course, but in the sampled
+    courses it rarely beats the status quo and earns less on average: the recommendation
+    says so and names the mix to use under uncertainty."""
+    from optimizer.compare import CompareOptions, compare
+
+    s = load_dataset("uncertain_bonus")
+    c = compare(s, CompareOptions(time_limit=60, processes=1, deterministic_time=2.0))
+    best = c.ranked[0]
+    assert best.levers == frozenset({"bonus"}) and best.spread is not None
+    none = c.ranked[1]
+    assert none.spread is not None and none.spread.mean > best.spread.mean
+    assert best.spread.p_beats_status_quo < 0.5
+    assert "wins on the expected course but not reliably" in c.recommendation
+    assert "under uncertainty, use none of the compared levers" in c.recommendation
+    table = c.as_dict()["ranked"]
+    assert table[0]["uncertainty"]["profit_p10"] == best.spread.p10
+    # without the block, nothing of it
+    plain = compare(
+        s.replace(uncertainty=None),
+        CompareOptions(time_limit=60, processes=1, deterministic_time=2.0),
+    )
+    assert all(x.spread is None for x in plain.ranked)
+    assert "uncertainty" not in plain.recommendation.lower()
+
+
+def test_robust_prefers_the_plan_with_the_best_sampled_mean() -> None:
+    from optimizer.robust import solve_robust
+    from optimizer.solve import SolveOptions
+
+    s = load_dataset("uncertain_bonus")
+    picked = solve_robust(s, SolveOptions.reproducible(2.0), 500)
+    chosen, best = picked.candidates[0], picked.exact_best
+    assert best is not None and best.score > chosen.score  # the exact optimum pays the bonus
+    assert chosen.mean > best.mean  # and earns less in the sampled courses
+    assert all(chosen.mean >= c.mean for c in picked.candidates)
+    plan = picked.result.plan
+    assert plan is not None and picked.result.status == "FEASIBLE"
+    assert simulate(s, plan).score == plan.score == chosen.score
+    assert "chosen: exact score" in picked.summary()
+    args = ["--reproducible", "--time-limit", "2", "--robust", "300", "--quiet"]
+    shown = CliRunner().invoke(app, ["solve", str(dataset_path("uncertain_bonus")), *args])
+    assert shown.exit_code == 0, shown.output
+    assert "robust: " in shown.output and "the best exact score" in shown.output

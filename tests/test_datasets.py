@@ -21,6 +21,7 @@ LEVER_DATASETS = {
     "saturated_bonus",
     "hunter_farmer_split",
     "unrealistic_goals",
+    "uncertain_bonus",
 }
 
 

@@ -128,3 +128,23 @@ def test_the_api_docs_render_offline(tmp_path: Path) -> None:
         svc.stop()
     assert "opblock" in dom and "/v1/solves" in dom, dom[-2000:]
     assert [line for line in console if "error" in line.lower()] == []
+
+
+def test_report_shows_the_chances_under_uncertainty(tmp_path: Path) -> None:
+    """With an uncertainty block: the profit's spread, the target rows by chance (one bar per
+    tenth, as many rows as there are targets) and each target's chances, in the browser."""
+    s = load_dataset("uncertain_bonus")
+    plan = status_quo_plan(s)
+    ev = simulate(s, plan)
+    out = ev.apply_to(plan)
+    assert out.attainment is not None
+    page = tmp_path / "chances.html"
+    page.write_text(render_html(s, out, ev, ev), encoding="utf-8")
+    dom, console = _browse(page, tmp_path)
+    assert console == []
+    assert 'id="profit-spread"' in dom and f"P10 {out.attainment.profit.p10:,}" in dom
+    histogram = re.search(r"<svg id=\"chance-histogram\".*?</svg>", dom, re.S)
+    assert histogram is not None
+    counted = [int(n) for n in re.findall(r"%: (\d+) target rows", histogram.group(0))]
+    assert sum(counted) == len(out.targets) and len(counted) == 10
+    assert "chance: clients" in dom and dom.count("<tr>") >= len(out.targets)

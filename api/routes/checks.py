@@ -47,12 +47,17 @@ def validate(body: ValidateRequest, key: Key) -> ValidationOut:
 @router.post("/evaluate", response_model=EvaluationOut)
 def evaluate(body: EvaluateRequest, key: Key) -> EvaluationOut:
     """The simulator's verdict on a plan made by hand: score, KPIs and broken rules."""
-    ev = _simulated(scenario_of(body.scenario), plan_of(body.plan))
+    plan = plan_of(body.plan)
+    ev = _simulated(scenario_of(body.scenario), plan)
+    out = ev.apply_to(plan)  # targets set by attainment and the chances, when asked for
+    assert out.kpis is not None
     return EvaluationOut(
         feasible=not ev.violations,
         score=ev.score,
-        kpis=ev.kpis.model_dump(mode="json"),
+        kpis=out.kpis.model_dump(mode="json"),
         violations=[v.model_dump(mode="json") for v in ev.violations],
+        targets=[t.model_dump(mode="json") for t in out.targets],
+        attainment=None if out.attainment is None else out.attainment.model_dump(mode="json"),
     )
 
 

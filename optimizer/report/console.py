@@ -358,6 +358,9 @@ def levers_table(comparison: Comparison) -> Table:
         ("bonus cost", "right"),
         ("goals met", "left"),
     )
+    noisy = any(c.spread is not None for c in comparison.ranked)
+    if noisy:  # spec section 8: each plan's profit under uncertainty
+        columns += (("profit P10-P90", "right"), ("beats status quo", "right"))
     for name, justify in columns:
         table.add_column(name, justify=justify)
     for rank, combo in enumerate(comparison.ranked, 1):
@@ -386,6 +389,18 @@ def levers_table(comparison: Comparison) -> Table:
             money(None if k is None else k.travel),
             money(None if k is None else k.bonus_cost),
             met,
+            *(
+                (
+                    ("-", "-")
+                    if combo.spread is None
+                    else (
+                        f"{money(combo.spread.p10)} - {money(combo.spread.p90)}",
+                        chance(combo.spread.p_beats_status_quo),
+                    )
+                )
+                if noisy
+                else ()
+            ),
         )
     return table
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from optimizer.plan import Plan
+from optimizer.plan import Plan, Target
 from optimizer.report import roster_order
 from optimizer.scenario import Scenario
 from optimizer.simulate import Evaluation
@@ -80,6 +80,9 @@ def render_html(
     if plan.territory_periods:
         parts.append("<h2>Accounts and prospect pool by territory</h2>")
         parts.append(_territory_charts(s, plan, colours))
+    if plan.attainment is not None and plan.kpis is not None:
+        parts.append("<h2>Chances</h2>")
+        parts.append(_chances(s, plan))
     if plan.targets:
         parts.append("<h2>Targets</h2>")
         parts.append(_targets(s, plan))
@@ -231,16 +234,93 @@ def _territory_charts(s: Scenario, plan: Plan, colours: dict[str, str]) -> str:
     return "".join(out)
 
 
+def _pct(p: float | None) -> str:
+    return "–" if p is None else f"{100 * p:.0f} %"
+
+
 def _targets(s: Scenario, plan: Plan) -> str:
+    noisy = plan.attainment is not None
+
+    def chances(t: Target) -> str:
+        if not noisy:
+            return ""
+        return (
+            f"<td>{_pct(t.p_new_clients)}</td><td>{_pct(t.p_revenue)}</td><td>{_pct(t.p_both)}</td>"
+        )
+
     rows = "".join(
         f"<tr><td class='l'>{escape(t.person)}</td><td class='l'>{s.period_label(t.from_period)}"
         f" – {s.period_label(t.to_period)}</td><td>{t.new_clients:,}</td>"
-        f"<td>{t.revenue:,}</td></tr>"
+        f"<td>{t.revenue:,}</td>{chances(t)}</tr>"
         for t in plan.targets
     )
+    head = "<th>chance: clients</th><th>chance: revenue</th><th>both</th>" if noisy else ""
     return (
         "<table id='targets'><tr><th class='l'>person</th><th class='l'>period</th>"
-        f"<th>new clients</th><th>revenue</th></tr>{rows}</table>"
+        f"<th>new clients</th><th>revenue</th>{head}</tr>{rows}</table>"
+    )
+
+
+def _chances(s: Scenario, plan: Plan) -> str:
+    """Section 8 as two pictures: the profit's P10-P90 band against the expected course, and
+    how the target rows' chances (both components) are spread."""
+    a, k = plan.attainment, plan.kpis
+    assert a is not None and k is not None
+    w, h, pad = 640, 90, 90
+    low = min(a.profit.p10, k.profit)
+    high = max(a.profit.p90, k.profit)
+    span = max(high - low, 1)
+
+    def x(v: int) -> float:
+        return pad + (w - 2 * pad) * (v - low) / span
+
+    band = (
+        f"<svg id='profit-spread' role='img' aria-label='profit P10 to P90' "
+        f"xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}'>"
+        f"<rect x='{x(a.profit.p10):.1f}' y='30' width='{x(a.profit.p90) - x(a.profit.p10):.1f}'"
+        " height='24' fill='#9ecae1'/>"
+        f"<line x1='{x(a.profit.p50):.1f}' x2='{x(a.profit.p50):.1f}' y1='26' y2='58' "
+        "stroke='#08519c' stroke-width='3'/>"
+        f"<line x1='{x(k.profit):.1f}' x2='{x(k.profit):.1f}' y1='22' y2='62' stroke='#d62728' "
+        "stroke-dasharray='4 3' stroke-width='2'/>"
+        f"<text x='{x(a.profit.p10):.1f}' y='78' text-anchor='middle'>P10 {a.profit.p10:,}</text>"
+        f"<text x='{x(a.profit.p90):.1f}' y='78' text-anchor='middle'>P90 {a.profit.p90:,}</text>"
+        f"<text x='{x(a.profit.p50):.1f}' y='18' text-anchor='middle'>P50 {a.profit.p50:,}</text>"
+        f"<text x='{x(k.profit):.1f}' y='10' text-anchor='middle' fill='#d62728'>expected "
+        f"{k.profit:,}</text></svg>"
+    )
+    bins = [0] * 10
+    for t in plan.targets:
+        if t.p_both is not None:
+            bins[min(9, int(t.p_both * 10))] += 1
+    top = max(bins) or 1
+    bw, bh, pad = 40, 100, 30
+    bars = "".join(
+        f"<rect x='{pad + i * bw}' y='{10 + bh - bh * n / top:.1f}' width='{bw - 4}' "
+        f"height='{bh * n / top:.1f}' fill='#74c476'><title>{10 * i}-{10 * i + 10} %: {n} "
+        "target rows</title></rect>"
+        f"<text x='{pad + i * bw + (bw - 4) / 2}' y='{bh + 26}' text-anchor='middle'>"
+        f"{10 * i}</text>"
+        for i, n in enumerate(bins)
+    )
+    histogram = (
+        f"<svg id='chance-histogram' role='img' aria-label='target rows by chance' "
+        f"xmlns='http://www.w3.org/2000/svg' width='{2 * pad + 10 * bw}' height='{bh + 34}'>"
+        f"{bars}</svg>"
+    )
+    goals = "".join(
+        f"<div class='card'><div class='k'>chance of the {label} goal</div>"
+        f"<div class='v'>{_pct(p)}</div></div>"
+        for label, p in (("new clients", a.p_goal_new_clients), ("revenue", a.p_goal_revenue))
+        if p is not None
+    )
+    return (
+        f"<p>{a.samples:,} noisy courses of the plan (seed {a.seed}, "
+        "docs/uncertainty.md).</p>"
+        f"<div class='cards' id='chance-cards'>{goals}<div class='card'><div class='k'>targets "
+        f"attained on average</div><div class='v'>{_pct(a.share_attained)}</div></div></div>"
+        "<h3>Profit: P10 to P90 (band), P50 (solid), the expected course (dashed)</h3>"
+        f"{band}<h3>Target rows by the chance of reaching both components (%)</h3>{histogram}"
     )
 
 

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from optimizer.plan import Attainment, Percentiles, Target
 from optimizer.scenario import Scenario, Uncertainty
 from optimizer.simulate.dynamics import Dynamics, flows
-from optimizer.simulate.money import COSTS, monthly_costs
+from optimizer.simulate.money import COSTS, count_changes, monthly_costs
 from optimizer.simulate.schedule import Schedule
 
 Ints = npt.NDArray[np.int64]
@@ -38,6 +38,7 @@ class Course:
     margin: Ints  # (samples, territories, periods)
     accounts: Ints  # (samples, territories): accounts at the horizon's end
     profit: Ints  # (samples,)
+    score: Ints  # (samples,): profit less the sample's shortfall penalties and the change cost
     rows: tuple[tuple[str, int, int], ...]  # (person, from, to): the target rows, in order
     new_clients: Ints  # (samples, rows): each row's realized new clients
     row_revenue: Ints  # (samples, rows): each row's realized revenue
@@ -121,6 +122,7 @@ def run_noisy(sched: Schedule, dyn: Dynamics, u: Uncertainty, samples: int | Non
     rev_tp = np.zeros((n, nt, periods), dtype=np.int64)
     margin_tp = np.zeros((n, nt, periods), dtype=np.int64)
 
+    people = {x.id: i for i, x in enumerate(s.persons)}
     segment_of = {}
     for k, (first, last) in enumerate(s.target_segments):
         for p in range(first, last + 1):
@@ -140,8 +142,12 @@ def run_noisy(sched: Schedule, dyn: Dynamics, u: Uncertainty, samples: int | Non
     rev_rows = np.zeros((n, len(rows)), dtype=np.int64)
 
     for p in range(periods):
-        hunters: list[tuple[int, int, int]] = []  # (territory index, base term, row)
-        farmers: list[tuple[int, int, int]] = []
+        # every person-month and territory-month has its factors, worked or not: two plans of
+        # one scenario meet the same sampled world (common random numbers)
+        fh = draws.factors(u.hunter_cv_pct, len(people))
+        ff = draws.factors(u.farmer_cv_pct, len(people))
+        hunters: list[tuple[int, int, int, int]] = []  # (territory, base term, row, person)
+        farmers: list[tuple[int, int, int, int]] = []
         first = segment_of[p][1]
         for person in sched.active:
             cell = sched.cells[person.id][p]
@@ -149,11 +155,13 @@ def run_noisy(sched: Schedule, dyn: Dynamics, u: Uncertainty, samples: int | Non
                 continue
             row = rows[(person.id, first)]
             if cell.role == "hunter":
-                hunters.append((index[cell.territory], dyn.hunter_terms[(person.id, p)], row))
+                term = dyn.hunter_terms[(person.id, p)]
+                hunters.append((index[cell.territory], term, row, people[person.id]))
             else:
-                farmers.append((index[cell.territory], dyn.farmer_terms[(person.id, p)], row))
-        h_terr, h_terms, h_rows = _people(hunters, draws.factors(u.hunter_cv_pct, len(hunters)))
-        f_terr, f_terms, f_rows = _people(farmers, draws.factors(u.farmer_cv_pct, len(farmers)))
+                term = dyn.farmer_terms[(person.id, p)]
+                farmers.append((index[cell.territory], term, row, people[person.id]))
+        h_terr, h_terms, h_rows = _people(hunters, fh)
+        f_terr, f_terms, f_rows = _people(farmers, ff)
         hc = _by_territory(h_terr, h_terms, n, nt)
         fc = _by_territory(f_terr, f_terms, n, nt)
         spend = draws.factors(u.revenue_cv_pct, nt)
@@ -179,6 +187,14 @@ def run_noisy(sched: Schedule, dyn: Dynamics, u: Uncertainty, samples: int | Non
     bonus = (won_tp.sum(axis=1) * per_client).sum(axis=1)
     terminal = (acc * const.account_value).sum(axis=1) * s.defaults.terminal_value_periods
     profit = margin_tp.sum(axis=(1, 2)) + terminal - fixed - bonus
+    t = s.policy.active_targets
+    penalties = np.full(n, count_changes(sched) * (s.baseline.change_cost if s.baseline else 0))
+    if t.goal_new_clients is not None:
+        short = np.maximum(0, t.goal_new_clients - won_tp.sum(axis=(1, 2)))
+        penalties += t.new_client_shortfall_cost * short
+    if t.goal_revenue is not None:
+        short = np.maximum(0, t.goal_revenue - rev_tp.sum(axis=(1, 2)))
+        penalties += t.revenue_shortfall_cost_pct * short // 100
     return Course(
         samples=n,
         won=won_tp,
@@ -186,6 +202,7 @@ def run_noisy(sched: Schedule, dyn: Dynamics, u: Uncertainty, samples: int | Non
         margin=margin_tp,
         accounts=acc,
         profit=profit,
+        score=profit - penalties,
         rows=row_list,
         new_clients=nc_rows,
         row_revenue=rev_rows,
@@ -193,13 +210,16 @@ def run_noisy(sched: Schedule, dyn: Dynamics, u: Uncertainty, samples: int | Non
 
 
 def _people(
-    people: list[tuple[int, int, int]], f: Floats | None
+    people: list[tuple[int, int, int, int]], f: Floats | None
 ) -> tuple[npt.NDArray[np.intp], Ints, npt.NDArray[np.intp]]:
-    """Territory indices, each person's noisy term (samples x people) and target rows."""
+    """Territory indices, each person's noisy term (samples x people) and target rows; `f`
+    the month's factors of every person of the scenario."""
     terr = np.array([x[0] for x in people], dtype=np.intp)
     base = np.array([x[1] for x in people], dtype=np.int64)
     row = np.array([x[2] for x in people], dtype=np.intp)
-    terms = _scale(np.broadcast_to(base, (1 if f is None else f.shape[0], len(people))), f)
+    who = np.array([x[3] for x in people], dtype=np.intp)
+    mine = None if f is None else f[:, who]
+    terms = _scale(np.broadcast_to(base, (1 if mine is None else mine.shape[0], len(people))), mine)
     return terr, terms, row
 
 
