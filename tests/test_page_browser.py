@@ -219,3 +219,68 @@ def test_a_cell_says_why_and_a_lock_re_solves_with_it(page: tuple[Any, list[str]
     )
     assert (now["role"], now["territory"]) != (before["role"], before["territory"])
     assert problems == []
+
+
+def test_a_planner_fills_the_template_and_works_the_plan_end_to_end(
+    page: tuple[Any, list[str]], tmp_path: Path
+) -> None:
+    """Issue 16's acceptance in one flow: the template filled for a small team (a rep added, a
+    town's book and a rep's name changed, as a planner does in a spreadsheet), uploaded,
+    solved, read, a cell asked why, a change locked and re-solved, the two plans compared."""
+    tab, problems = page
+    wb = load_workbook(io.BytesIO(template_bytes()))
+    reps = wb["reps"]
+    reps["B3"] = "Boris Petrov"
+    for col, value in zip(
+        "ABCDEFGHI", ("r04", "Dina", "YAL", "both", "yes", 5, 100, 105000, 0), strict=True
+    ):
+        reps[f"{col}5"] = value
+    wb["territories"]["F3"] = 80  # Yalta's book: 80 accounts
+    filled = tmp_path / "my-team.xlsx"
+    wb.save(filled)
+    tab.set_input_files("#file", str(filled))
+    tab.wait_for_function("document.getElementById('loaded').textContent.includes('my-team')")
+    assert "2 territories, 4 reps" in tab.inner_text("#loaded")
+    tab.wait_for_function("!document.getElementById('solve').disabled")
+    tab.fill("#seconds", "3")
+    tab.click("#solve")
+    tab.wait_for_selector("#result:not([hidden])", timeout=180_000)
+    tab.wait_for_function(
+        "document.getElementById('progress').textContent.includes('succeeded')", timeout=180_000
+    )
+    plan = tab.evaluate("window.ledokol.plan")
+    assert {a["person"] for a in plan["assignments"]} >= {"r01", "r02", "r03", "r04"}
+    assert tab.locator("#schedule-table td[data-person='r04']").count() > 0
+    # why is Dina where she is in March, and what would the alternatives cost?
+    tab.fill("#seconds", "120")
+    tab.click("#schedule-table td[data-person='r04'][data-period='2']")
+    tab.wait_for_selector("#why-table", timeout=300_000)
+    tab.fill("#seconds", "3")
+    assert "r04 in 2027-03" in tab.inner_text("#why")
+    lock = tab.locator("#why-table button.lock").first
+    choice = lock.locator("xpath=../..").locator("td").first.inner_text()
+    first_job = tab.evaluate("window.ledokol.job")
+    lock.click()
+    tab.wait_for_function(
+        f"window.ledokol.job !== '{first_job}' && window.ledokol.plan "
+        f"&& document.getElementById('result').hidden === false",
+        timeout=180_000,
+    )
+    tab.wait_for_function(
+        "document.getElementById('progress').textContent.includes('succeeded')", timeout=180_000
+    )
+    cell = tab.evaluate(
+        "window.ledokol.plan.assignments.find(a => a.person === 'r04' && a.period === 2)"
+    )
+    role, _, territory = choice.partition(" ")
+    assert cell["role"] == role and (cell["territory"] or "") == territory
+    tab.wait_for_function(
+        "document.getElementById('diff').textContent.includes('against the previous plan')"
+    )
+    assert tab.locator("#schedule-table td.changed[data-person='r04'][data-period='2']").count()
+    tab.select_option("#compare-with", f"job:{first_job}")
+    tab.wait_for_function(
+        f"document.getElementById('diff').textContent.includes('job {first_job[:8]}')"
+    )
+    assert "score" in tab.inner_text("#diff-table")
+    assert problems == []
