@@ -332,7 +332,8 @@ def solve_process(
             if now - sent[0] < INCUMBENT_SECONDS:
                 return
             sent[0] = now
-            evaluated = simulate(scenario, plan).apply_to(plan)
+            # kept in case the solve dies: section 8's sampling waits for the final plan
+            evaluated = simulate(scenario, plan).apply_to(plan, chances=False)
             conn.send(("incumbent", {"plan": evaluated.model_dump_json()}))
 
         # a re-plan starts from the last plan carried forward, a requeued job from its last

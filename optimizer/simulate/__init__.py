@@ -51,18 +51,22 @@ class Evaluation:
     def score(self) -> int:
         return self.kpis.score
 
-    def apply_to(self, plan: Plan, status: SolverStatus | None = None) -> Plan:
+    def apply_to(
+        self, plan: Plan, status: SolverStatus | None = None, chances: bool = True
+    ) -> Plan:
         """The plan with everything the simulator derives filled in.
 
         Without a given status, a plan with no violations is FEASIBLE and one with violations
         UNKNOWN: a plan with violations is never reported OPTIMAL or FEASIBLE, nor scored.
+        With the scenario's `uncertainty` block, and `chances`, section 8's figures too (the
+        targets set by attainment when the policy says so).
         """
         if status is None:
             status = "FEASIBLE" if self.feasible else "UNKNOWN"
         if status in ("OPTIMAL", "FEASIBLE") and not self.feasible:
             raise ValueError(f"a plan with violations cannot be reported {status}")
         targets, kpis, figures = self.targets, self.kpis, None
-        if self.course is not None and self.course[0].scenario.uncertainty is not None:
+        if chances and self.course is not None and self.course[0].scenario.uncertainty is not None:
             targets, figures = attainment(*self.course, self.targets)
             kpis = kpis.model_copy(
                 update={
