@@ -6,6 +6,7 @@ reads the plan: KPI cards against the status quo, the months, the map, the sched
 from __future__ import annotations
 
 import io
+import math
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -283,4 +284,26 @@ def test_a_planner_fills_the_template_and_works_the_plan_end_to_end(
         f"document.getElementById('diff').textContent.includes('job {first_job[:8]}')"
     )
     assert "score" in tab.inner_text("#diff-table")
+    assert problems == []
+
+
+def test_the_page_shows_each_targets_chance_under_uncertainty(
+    page: tuple[Any, list[str]],
+) -> None:
+    tab, problems = page
+    tab.select_option("#dataset", "uncertain_bonus")
+    tab.wait_for_function("!document.getElementById('solve').disabled")
+    tab.fill("#seconds", "3")
+    tab.click("#solve")
+    tab.wait_for_selector("#result:not([hidden])", timeout=180_000)
+    tab.wait_for_function(
+        "document.getElementById('progress').textContent.includes('succeeded')", timeout=180_000
+    )
+    plan = tab.evaluate("window.ledokol.plan")
+    assert plan["attainment"]["samples"] == 2000
+    assert "2,000 noisy courses" in tab.inner_text("#chances")
+    heads = tab.locator("#targets-table th").all_inner_texts()
+    assert heads[-3:] == ["chance: clients", "chance: revenue", "both"]
+    both = tab.locator("#targets-table tr").nth(1).locator("td").last.inner_text()
+    assert both == f"{math.floor(100 * plan['targets'][0]['p_both'] + 0.5)} %"  # Math.round
     assert problems == []

@@ -437,12 +437,33 @@ function scheduleTable(plan) {
 
 function targetsTable(plan) {
   const names = Object.fromEntries(state.scenario.reps.map((r) => [r.id, r.name]));
+  // with the scenario's uncertainty block: each target's chance of being reached (section 8)
+  const noisy = Boolean(plan.attainment);
+  const pct = (p) => (p === null || p === undefined ? "–" : `${Math.round(100 * p)} %`);
   const rows = plan.targets.map((t) => [
     { text: t.person }, { text: names[t.person] || "new hire" },
     { text: t.from_period === t.to_period ? label(t.from_period) : `${label(t.from_period)} … ${label(t.to_period)}` },
     { text: String(t.new_clients), cls: "num" }, { text: money(t.revenue), cls: "num" },
+    ...(noisy ? [{ text: pct(t.p_new_clients), cls: "num chance" },
+      { text: pct(t.p_revenue), cls: "num chance" }, { text: pct(t.p_both), cls: "num chance" }] : []),
   ]);
-  $("targets").replaceChildren(table(["person", "name", "period", "new clients", "revenue"], rows));
+  const head = ["person", "name", "period", "new clients", "revenue",
+    ...(noisy ? ["chance: clients", "chance: revenue", "both"] : [])];
+  const t = table(head, rows);
+  t.id = "targets-table";
+  const parts = [t];
+  if (noisy) {
+    const a = plan.attainment;
+    const goals = [["new clients", a.p_goal_new_clients], ["revenue", a.p_goal_revenue]]
+      .filter(([, p]) => p !== null).map(([g, p]) => `goal ${g}: ${pct(p)}`);
+    const note = document.createElement("p");
+    note.id = "chances";
+    note.textContent = `${a.samples.toLocaleString("en")} noisy courses: profit P10 ` +
+      `${money(a.profit.p10)}, P50 ${money(a.profit.p50)}, P90 ${money(a.profit.p90)}; ` +
+      [...goals, `targets attained on average: ${pct(a.share_attained)}`].join("; ");
+    parts.unshift(note);
+  }
+  $("targets").replaceChildren(...parts);
 }
 
 // -- why this cell, and what the others would cost ---------------------------------------
