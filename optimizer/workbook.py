@@ -158,6 +158,15 @@ GOALS = (
     Column("revenue_shortfall_cost_pct", "%"),
     Column("realism_pct", "%", meaning="targets are this share of the expectation"),
     Column("target_period", kind="choice", choices=("month", "quarter")),
+    Column("attainment_pct", "%", meaning="set each target at this chance; empty: by realism"),
+)
+UNCERTAINTY = (
+    Column("hunter_cv_pct", "%", meaning="spread of a hunter's month (docs/uncertainty.md)"),
+    Column("farmer_cv_pct", "%", meaning="spread of a farmer's service capacity in a month"),
+    Column("revenue_cv_pct", "%", meaning="spread of what a town's accounts spend in a month"),
+    Column("churn_cv_pct", "%", meaning="spread of a town's churn in a month"),
+    Column("samples", "courses", meaning="sampled courses of the plan, 1..100000"),
+    Column("seed", kind="int", meaning="the same seed, the same figures"),
 )
 TABLES = {"territories": TERRITORIES, "reps": REPS, "bonus levels": LEVELS, "locks": LOCKS}
 SETTINGS = {
@@ -166,6 +175,7 @@ SETTINGS = {
     "training": TRAINING,
     "levers": LEVERS,
     "goals": GOALS,
+    "uncertainty": UNCERTAINTY,
 }
 NOTES = """How to fill this workbook (docs/workbook.md has every column):
 - One row per territory, rep, bonus level and lock; the settings sheets have one value per row.
@@ -243,6 +253,9 @@ class _Reader:
         locks = self.table("locks", "locks", LOCKS)
         if locks:
             data["locks"] = locks
+        uncertainty = self.settings("uncertainty", "uncertainty", UNCERTAINTY)
+        if uncertainty:
+            data["uncertainty"] = uncertainty
         return data
 
     def _start(self) -> str | None:
@@ -484,6 +497,7 @@ def template_workbook(s: Scenario) -> Workbook:
     _table_sheet(wb, "bonus levels", LEVELS, levels, cur, label)
     _settings_sheet(wb, "goals", GOALS, policy.get("targets") or {}, cur, label)
     _table_sheet(wb, "locks", LOCKS, data.get("locks") or [], cur, label)
+    _settings_sheet(wb, "uncertainty", UNCERTAINTY, data.get("uncertainty") or {}, cur, label)
     notes = wb.create_sheet("notes")
     for line in NOTES.replace("CUR", cur).splitlines():
         notes.append([line])

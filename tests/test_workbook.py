@@ -4,6 +4,7 @@ its sheet and cell; a plan workbook's edited schedule is what `evaluate` scores.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -86,6 +87,7 @@ def test_the_example_template_is_a_valid_scenario(tmp_path: Path) -> None:
         "bonus levels",
         "goals",
         "locks",
+        "uncertainty",
         "notes",
     ]
     reps = wb["reps"]
@@ -266,3 +268,16 @@ def test_the_plan_workbook_reads_like_a_report(tmp_path: Path) -> None:
         s.period_label(0),
     )
     assert read_plan_workbook(s, path).bonus_levels == plan.bonus_levels
+
+
+def test_the_uncertainty_block_and_attainment_read_back_from_their_sheets(tmp_path: Path) -> None:
+    data = json.loads(load_dataset("crimea").model_dump_json())
+    data["uncertainty"] = {"hunter_cv_pct": 30, "samples": 500, "seed": 7}
+    data["policy"]["targets"]["attainment_pct"] = 65
+    s = load_scenario(data)
+    assert _round_trip(s) == s
+    wb = load_workbook(io.BytesIO(template_bytes(s)))
+    rows = {r[0]: r[1] for r in wb["uncertainty"].iter_rows(min_row=2, values_only=True)}
+    assert rows["hunter_cv_pct"] == 30 and rows["samples"] == 500 and rows["seed"] == 7
+    # an empty sheet: no block
+    assert _round_trip(load_dataset("crimea")).uncertainty is None
