@@ -55,3 +55,19 @@ def test_validate_generated(benchmark, size):
 
     benchmark.pedantic(validate_and_reach, rounds=3, iterations=1)
     benchmark.extra_info.update(reps=len(data["reps"]), territories=len(data["territories"]))
+
+
+@pytest.mark.parametrize("size", ["crimea", "L", "XL"])
+def test_attainment_2000_samples(benchmark, size):
+    """Section 8: 2,000 noisy courses of the status quo, each target row's chances and the
+    company's figures (issue 17's goals: crimea under 1 s, L under 10 s, XL under 30 s)."""
+    from optimizer.simulate import attainment
+
+    s = load_dataset(size) if size == "crimea" else instance(size)
+    s = s.replace(uncertainty={"samples": 2000})
+    ev = simulate(s, status_quo_plan(s))
+    assert ev.course is not None
+    targets, figures = benchmark.pedantic(
+        attainment, args=(*ev.course, ev.targets), rounds=3, iterations=1
+    )
+    benchmark.extra_info.update(reps=len(s.reps), rows=len(targets), samples=figures.samples)
