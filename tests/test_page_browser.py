@@ -139,6 +139,34 @@ def test_the_page_reads_a_workbook_and_names_its_broken_cells(
     assert all("422" in p for p in problems), problems
 
 
+def _why_then_lock(tab: Any, person: str, period: int) -> tuple[str, str, str, int]:
+    """Ask why for a cell (time enough for every alternative, on a busy machine too), lock
+    the first alternative and wait for the re-solve: the locked choice, the first job, and
+    the why as it was shown (its text, its rows)."""
+    tab.fill("#seconds", "120")
+    tab.click(f"#schedule-table td[data-person='{person}'][data-period='{period}']")
+    tab.wait_for_selector("#why-table", timeout=300_000)
+    tab.fill("#seconds", "3")
+    shown, rows = tab.inner_text("#why"), tab.locator("#why-table tr").count()
+    lock = tab.locator("#why-table button.lock").first
+    choice = lock.locator("xpath=../..").locator("td").first.inner_text()
+    first_job = tab.evaluate("window.ledokol.job")
+    lock.click()
+    _wait_for_new_plan(tab, first_job)
+    return choice, first_job, shown, rows
+
+
+def _wait_for_new_plan(tab: Any, job: str) -> None:
+    tab.wait_for_function(
+        f"window.ledokol.job !== '{job}' && window.ledokol.plan "
+        f"&& document.getElementById('result').hidden === false",
+        timeout=180_000,
+    )
+    tab.wait_for_function(
+        "document.getElementById('progress').textContent.includes('succeeded')", timeout=180_000
+    )
+
+
 def test_a_cell_says_why_and_a_lock_re_solves_with_it(page: tuple[Any, list[str]]) -> None:
     """Click a hunter's month: every alternative priced or forbidden; lock one and the new
     plan has it."""
@@ -148,25 +176,8 @@ def test_a_cell_says_why_and_a_lock_re_solves_with_it(page: tuple[Any, list[str]
     tab.fill("#seconds", "3")
     tab.click("#solve")
     tab.wait_for_selector("#result:not([hidden])", timeout=180_000)
-    # the why shares the seconds among the alternatives: enough for all, on a busy machine too
-    tab.fill("#seconds", "120")
-    tab.click("#schedule-table td[data-person='h1'][data-period='4']")
-    tab.wait_for_selector("#why-table", timeout=300_000)
-    tab.fill("#seconds", "3")
-    assert "h1 in 2027-05" in tab.inner_text("#why")
-    assert tab.locator("#why-table tr").count() >= 3
-    lock = tab.locator("#why-table button.lock").first
-    choice = lock.locator("xpath=../..").locator("td").first.inner_text()
-    first_job = tab.evaluate("window.ledokol.job")
-    lock.click()
-    tab.wait_for_function(
-        f"window.ledokol.job !== '{first_job}' && window.ledokol.plan "
-        f"&& document.getElementById('result').hidden === false",
-        timeout=180_000,
-    )
-    tab.wait_for_function(
-        "document.getElementById('progress').textContent.includes('succeeded')", timeout=180_000
-    )
+    choice, first_job, shown, rows = _why_then_lock(tab, "h1", 4)
+    assert "h1 in 2027-05" in shown and rows >= 3
     cell = tab.evaluate(
         "window.ledokol.plan.assignments.find(a => a.person === 'h1' && a.period === 4)"
     )
@@ -204,14 +215,7 @@ def test_a_cell_says_why_and_a_lock_re_solves_with_it(page: tuple[Any, list[str]
     tab.fill("#seconds", "3")
     second_job = tab.evaluate("window.ledokol.job")
     tab.click("#why #forbid")
-    tab.wait_for_function(
-        f"window.ledokol.job !== '{second_job}' && window.ledokol.plan "
-        f"&& document.getElementById('result').hidden === false",
-        timeout=180_000,
-    )
-    tab.wait_for_function(
-        "document.getElementById('progress').textContent.includes('succeeded')", timeout=180_000
-    )
+    _wait_for_new_plan(tab, second_job)
     forbid = tab.evaluate("window.ledokol.scenario.locks.at(-1)")
     assert forbid["forbid"] is True and forbid["periods"] == [7]
     assert forbid["role"] == before["role"]
@@ -252,24 +256,9 @@ def test_a_planner_fills_the_template_and_works_the_plan_end_to_end(
     plan = tab.evaluate("window.ledokol.plan")
     assert {a["person"] for a in plan["assignments"]} >= {"r01", "r02", "r03", "r04"}
     assert tab.locator("#schedule-table td[data-person='r04']").count() > 0
-    # why is Dina where she is in March, and what would the alternatives cost?
-    tab.fill("#seconds", "120")
-    tab.click("#schedule-table td[data-person='r04'][data-period='2']")
-    tab.wait_for_selector("#why-table", timeout=300_000)
-    tab.fill("#seconds", "3")
-    assert "r04 in 2027-03" in tab.inner_text("#why")
-    lock = tab.locator("#why-table button.lock").first
-    choice = lock.locator("xpath=../..").locator("td").first.inner_text()
-    first_job = tab.evaluate("window.ledokol.job")
-    lock.click()
-    tab.wait_for_function(
-        f"window.ledokol.job !== '{first_job}' && window.ledokol.plan "
-        f"&& document.getElementById('result').hidden === false",
-        timeout=180_000,
-    )
-    tab.wait_for_function(
-        "document.getElementById('progress').textContent.includes('succeeded')", timeout=180_000
-    )
+    # why is Dina where she is in March, and what would the alternatives cost? lock one
+    choice, first_job, shown, rows = _why_then_lock(tab, "r04", 2)
+    assert "r04 in 2027-03" in shown and rows >= 3
     cell = tab.evaluate(
         "window.ledokol.plan.assignments.find(a => a.person === 'r04' && a.period === 2)"
     )
