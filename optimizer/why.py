@@ -8,6 +8,7 @@ forbids it, in words.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
@@ -152,12 +153,17 @@ def why(
         if (whole, cell.territory) not in group:
             group[(whole, cell.territory)] = sum(1 for w, _ in group if w == whole)
     quick: dict[tuple[bool, int], _Quick] = {}
+    longest = {"build": 0.0, "price": 0.0}  # the longest of each step so far, in seconds
     for cell in priced:
-        if deadline.expired():  # out of time: the rest stay unpriced, and say so
-            found[cell] = Alternative(cell, "unknown")
-            continue
         whole = year and cell.territory is not None and cell.role not in roles
         key = (whole, group[(whole, cell.territory)] // QUICK_GROUP)
+        # out of time, or not enough left for the next step: the rest stay unpriced, and say
+        # so (the answer keeps its deadline instead of overrunning it by a sub-model)
+        need = longest["price"] + (longest["build"] if key not in quick else 0.0)
+        if deadline.expired() or deadline.left() < need:
+            found[cell] = Alternative(cell, "unknown")
+            continue
+        started = time.monotonic()
         if key not in quick:
             window = range(s.periods) if whole else local
             visits = frozenset(
@@ -168,8 +174,11 @@ def why(
             quick[key] = _Quick(
                 models, plan, base, person, period, bound, window, visits, narrow=not whole
             )
+            longest["build"] = max(longest["build"], time.monotonic() - started)
+            started = time.monotonic()
         # each re-solve ends by its deterministic work, so it may run to the deadline
         found[cell] = quick[key].price(cell, deadline)
+        longest["price"] = max(longest["price"], time.monotonic() - started)
     if deep:
         # the deep pass, the best quick prices first (the ones a planner weighs), then those
         # the quick pass could not price
