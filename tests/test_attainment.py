@@ -292,6 +292,11 @@ def test_compare_says_when_a_mix_wins_only_on_the_expected_course() -> None:
     assert "under uncertainty, use none of the compared levers" in c.recommendation
     table = c.as_dict()["ranked"]
     assert table[0]["uncertainty"]["profit_p10"] == best.spread.p10
+    from optimizer.report.html import render_html
+
+    assert best.plan is not None and best.evaluation is not None
+    page = render_html(s, best.plan, best.evaluation, None, c.as_dict())
+    assert "profit P10 – P90" in page and f"{best.spread.p10:,} – {best.spread.p90:,}" in page
     # without the block, nothing of it
     plain = compare(
         s.replace(uncertainty=None),

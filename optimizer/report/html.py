@@ -334,6 +334,7 @@ def _levers(s: Scenario, comparison: dict[str, Any]) -> str:
         )
 
     rows = []
+    noisy = any(c.get("uncertainty") for c in comparison["ranked"])
     for rank, c in enumerate(comparison["ranked"], 1):
         levers = " + ".join(LABELS[lever] for lever in c["levers"]) or "none"
         goals = c["goals_realistic"]
@@ -356,6 +357,16 @@ def _levers(s: Scenario, comparison: dict[str, Any]) -> str:
             c["travel"],
             c["bonus_cost"],
         ]
+        spread = c.get("uncertainty")
+        if noisy:  # section 8: the plan's profit over the sampled courses
+            values += (
+                [None, None]
+                if spread is None
+                else [
+                    f"{spread['profit_p10']:,} – {spread['profit_p90']:,}",
+                    _pct(spread["p_beats_status_quo"]),
+                ]
+            )
         rows.append(
             f"<tr><td>{rank}</td><td>{escape(levers)}</td>"
             + "".join(f"<td class='num'>{cell(v)}</td>" for v in values)
@@ -375,6 +386,7 @@ def _levers(s: Scenario, comparison: dict[str, Any]) -> str:
             "hires",
             "travel",
             "bonus cost",
+            *(("profit P10 – P90", "beats status quo") if noisy else ()),
             "goals",
         )
     )
