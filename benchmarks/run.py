@@ -730,8 +730,10 @@ def workbench_section() -> str:
             "in 5 s with one shared sub-model of 259 reps; all 83 in 9.5 s now). A farmer's",
             "hunter alternatives under specialization share a sub-model over the whole year",
             "(before: none of crimea's were priced). Hunting a pool that never holds the",
-            "prospects a hunter needs is named impossible at once. The goals hold for the",
-            "answer's time; the radius-wide reps of L are priced in part within 5 s.",
+            "prospects a hunter needs is named impossible at once. No sub-model is built, nor",
+            "an alternative priced, when less time is left than the longest such step so far",
+            "(r300 answered in 5.27 s before). On crimea every alternative is priced in 2 s;",
+            "the radius-wide reps of L are priced in part within 5 s: the goal is not met.",
             "",
         ]
     )
