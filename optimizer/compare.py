@@ -194,14 +194,23 @@ def profits(ev: Evaluation) -> npt.NDArray[np.int64] | None:
     return run_noisy(sched, dyn, sched.scenario.uncertainty).profit
 
 
-def spreads(ranked: list[Combination], status_quo: Evaluation) -> None:
-    """Each combination's `spread`, where the scenario has an `uncertainty` block."""
+SPREAD_ALWAYS = 2  # the leader and the runner-up are always sampled: the advice needs them
+
+
+def spreads(ranked: list[Combination], status_quo: Evaluation, until: float | None = None) -> None:
+    """Each combination's `spread`, where the scenario has an `uncertainty` block, best first;
+    past `until` (a `time.monotonic()` instant: the comparison's time limit) only the first
+    `SPREAD_ALWAYS` with a plan are sampled, the others keep none (shown as "-")."""
     base = profits(status_quo)
     if base is None:
         return
+    done = 0
     for c in ranked:
         if c.evaluation is None or c.score is None:
             continue
+        if done >= SPREAD_ALWAYS and until is not None and time.monotonic() > until:
+            break
+        done += 1
         mine = profits(c.evaluation)
         if mine is None:
             continue
@@ -364,7 +373,9 @@ def compare(s: Scenario, options: CompareOptions | None = None) -> Comparison:
     status_quo_ev = simulate(s, status_quo_plan(s))
     status_quo = status_quo_ev.score
     rivals = race.rivals()
-    spreads(ranked, status_quo_ev)
+    # a reproducible comparison samples every mix, whatever the clock says
+    wall = None if options.deterministic_time is not None else started + options.time_limit
+    spreads(ranked, status_quo_ev, until=wall)
     advice = recommend(ranked, marginal, compared, status_quo, rivals)
     reliability = _reliability(ranked)
     return Comparison(
