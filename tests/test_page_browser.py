@@ -156,6 +156,23 @@ def _why_then_lock(tab: Any, person: str, period: int) -> tuple[str, str, str, i
     return choice, first_job, shown, rows
 
 
+def _the_lock_holds_and_is_outlined(tab: Any, person: str, period: int, choice: str) -> None:
+    """The re-solved plan has the locked cell; set against the previous plan (not the status
+    quo the first plan was set against: wait for this plan's own table), the cell is outlined
+    as changed."""
+    cell = tab.evaluate(
+        f"window.ledokol.plan.assignments.find(a => a.person === '{person}' "
+        f"&& a.period === {period})"
+    )
+    role, _, territory = choice.partition(" ")
+    assert cell["role"] == role and (cell["territory"] or "") == territory
+    tab.wait_for_function(
+        "document.getElementById('diff').textContent.includes('against the previous plan')"
+    )
+    changed = f"#schedule-table td.changed[data-person='{person}'][data-period='{period}']"
+    assert tab.locator(changed).count() == 1
+
+
 def _wait_for_new_plan(tab: Any, job: str) -> None:
     tab.wait_for_function(
         f"window.ledokol.job !== '{job}' && window.ledokol.plan "
@@ -178,18 +195,8 @@ def test_a_cell_says_why_and_a_lock_re_solves_with_it(page: tuple[Any, list[str]
     tab.wait_for_selector("#result:not([hidden])", timeout=180_000)
     choice, first_job, shown, rows = _why_then_lock(tab, "h1", 4)
     assert "h1 in 2027-05" in shown and rows >= 3
-    cell = tab.evaluate(
-        "window.ledokol.plan.assignments.find(a => a.person === 'h1' && a.period === 4)"
-    )
-    role, _, territory = choice.partition(" ")
-    assert cell["role"] == role and (cell["territory"] or "") == territory
-    # the new plan against the one before: the KPIs that moved and the changed cells outlined
-    # (the first plan was set against the status quo: wait for this plan's own table)
-    tab.wait_for_function(
-        "document.getElementById('diff').textContent.includes('against the previous plan')"
-    )
+    _the_lock_holds_and_is_outlined(tab, "h1", 4, choice)
     assert "person-month(s) changed" in tab.inner_text("#diff")
-    assert tab.locator("#schedule-table td.changed[data-person='h1'][data-period='4']").count() == 1
     assert "against the previous plan" in tab.inner_text("#diff-table")
     outlined = tab.locator("#schedule-table td.changed").count()
     # against the status quo, then against the first job (the same plan as the previous one)
@@ -259,15 +266,7 @@ def test_a_planner_fills_the_template_and_works_the_plan_end_to_end(
     # why is Dina where she is in March, and what would the alternatives cost? lock one
     choice, first_job, shown, rows = _why_then_lock(tab, "r04", 2)
     assert "r04 in 2027-03" in shown and rows >= 3
-    cell = tab.evaluate(
-        "window.ledokol.plan.assignments.find(a => a.person === 'r04' && a.period === 2)"
-    )
-    role, _, territory = choice.partition(" ")
-    assert cell["role"] == role and (cell["territory"] or "") == territory
-    tab.wait_for_function(
-        "document.getElementById('diff').textContent.includes('against the previous plan')"
-    )
-    assert tab.locator("#schedule-table td.changed[data-person='r04'][data-period='2']").count()
+    _the_lock_holds_and_is_outlined(tab, "r04", 2, choice)
     tab.select_option("#compare-with", f"job:{first_job}")
     tab.wait_for_function(
         f"document.getElementById('diff').textContent.includes('job {first_job[:8]}')"
