@@ -130,9 +130,13 @@ class AlternativeOut(BaseModel):
     terms: dict[str, int] = Field(description="Each KPI term's effect on the score.")
     changed: int = Field(description="Other person-months the re-solve moved.")
     reason: str | None = Field(description="Impossible: the rule that forbids it.")
-    how: Literal["quick", "deep"] | None = Field(
+    how: Literal["as is", "quick", "deep"] | None = Field(
         default=None,
-        description="Priced by the quick pass (one shared re-solve) or the deep one (a repair).",
+        description=(
+            "How it was priced: 'as is' (the plan with just this cell changed, nobody else "
+            "moves), 'quick' (a small re-solve around the cell) or 'deep' (a repair of the "
+            "whole plan with the cell locked)."
+        ),
     )
     gap_pct: float | None = Field(
         default=None, description="At most this far below the best plan (the plan's bound), %."

@@ -290,12 +290,13 @@ def helpers(
 
 def changes_between(s: Scenario, before: Plan, after: Plan) -> list[Change]:
     """Every person-period whose state differs between two plans of one scenario."""
-    old = {(a.person, a.period): Cell(a.role, a.territory) for a in before.assignments}
-    new = {(a.person, a.period): Cell(a.role, a.territory) for a in after.assignments}
+    old = {(a.person, a.period): (a.role, a.territory) for a in before.assignments}
+    new = {(a.person, a.period): (a.role, a.territory) for a in after.assignments}
+    off = (OFF.role, OFF.territory)
     out = []
     for person in s.persons:
         for p in range(s.periods):
-            was, now = old.get((person.id, p), OFF), new.get((person.id, p), OFF)
+            was, now = old.get((person.id, p), off), new.get((person.id, p), off)
             if was != now:
-                out.append(Change(person.id, p, str(was), str(now)))
+                out.append(Change(person.id, p, str(Cell(*was)), str(Cell(*now))))
     return out

@@ -1,9 +1,9 @@
 """Why is this person here this month? Every alternative state of one person-month, priced:
-for each one the rules allow, the best plan found with that cell forced (a small neighbourhood
-of the plan re-solved around the forced cell, then, with time left, the plan repaired around
-it, `optimizer.repair`), scored by the simulator, with the change of every KPI term against
-the plan and its gap to the plan's proven bound; for each one the rules forbid, the rule that
-forbids it, in words.
+for each one the rules allow, the best plan found with that cell forced (the plan with just
+that cell changed, then small neighbourhoods of the plan re-solved around the forced cell,
+then, with time left, the plan repaired around it, `optimizer.repair`), scored by the
+simulator, with the change of every KPI term against the plan and its gap to the plan's
+proven bound; for each one the rules forbid, the rule that forbids it, in words.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from ortools.sat.python import cp_model
 
 from optimizer.deadline import Deadline
 from optimizer.model.solution import add_hint, extract_plan, run
-from optimizer.plan import BENCH, OFF, TRAINEE, Assignment, Cell, Plan
+from optimizer.plan import BENCH, OFF, TRAINEE, Assignment, Cell, Plan, State
 from optimizer.repair import changes_between, helpers, repair
 from optimizer.scenario import InvalidInput, Scenario
 from optimizer.search.neighbourhood import Neighbourhood, SubModels
-from optimizer.search.scope import territory_totals
+from optimizer.search.scope import scope_of, territory_totals
 from optimizer.simulate import Evaluation, simulate
+from optimizer.simulate.territory import trainees_fit
 from optimizer.verify import check
 
 TERMS = (
@@ -37,7 +38,8 @@ TERMS = (
 )
 SIGN = {"margin_total": 1, "terminal": 1}  # the others are costs: their growth lowers the score
 QUICK_WINDOW = 1  # months each side of the cell that the quick pass frees for everyone near
-QUICK_WORK = 0.02  # CP-SAT's deterministic seconds for each quick price
+QUICK_WORK = 0.02  # CP-SAT's deterministic seconds for a quick price's first plan
+BEST_WORK = 0.05  # and for its best plan, when there is time
 # territories whose alternatives share one quick sub-model (L's r150, 83 alternatives priced
 # in 12.4 s a territory a model, 9.5 s three a model; the prices the same)
 QUICK_GROUP = 3
@@ -104,19 +106,23 @@ def why(
 ) -> Why:
     """Every alternative of `person` in `period`, best first; `plan` must keep every rule.
 
-    Two passes. The quick one prices the alternatives in small sub-models, one per few
-    nearby territories (`QUICK_GROUP`): the person free all year, those who may have to step
-    in (in his territories and where the alternatives go) free around the cell (`QUICK_WINDOW`;
-    the whole year for a working role specialization makes him hold all year), everyone freed
-    kept to the territories at stake; the cell forced in turn, each re-solve capped by CP-SAT's
-    deterministic time (`QUICK_WORK`): the same answer on any machine; a re-solve that finds
-    nothing falls back on the plan with just that
-    cell changed, when it keeps every rule. With `deep`, the time left goes
-    to a repair of each alternative's own scenario (the cell as a lock, the people it
-    displaces re-optimized over the whole year), which finds the structural answers the quick
-    pass cannot (a farmer made hunter for a year, another rep taking over his book); a deep
-    price replaces the quick one only when it is better, and a proof that no plan keeps every
-    rule with the cell marks it impossible."""
+    Passes, each in the time the one before leaves, each price only ever replaced by a better:
+
+    1. **as is**: the plan with just that cell changed, priced exactly in the sub-scenario of
+       the territories it touches when it keeps every rule (milliseconds each: every
+       alternative has a price early on any size of plan);
+    2. **quick**, in small sub-models, one per few nearby territories (`QUICK_GROUP`): the
+       person free all year, those who may have to step in (in his territories and where the
+       alternatives go) free around the cell (`QUICK_WINDOW`; the whole year for a working
+       role specialization makes him hold all year), everyone freed kept to the territories
+       at stake; the cell forced in turn. First, for each alternative that breaks a rule as
+       is, the first plan that keeps every rule (`QUICK_WORK`); then for every alternative,
+       around the cell first, the best plan the sub-model gives in `BEST_WORK`. Both are
+       CP-SAT's deterministic time: the same answer on any machine;
+    3. with `deep`, a repair of each alternative's own scenario (the cell as a lock, the
+       people it displaces re-optimized over the whole year), which finds the structural
+       answers the sub-models cannot; a proof that no plan keeps every rule with the cell
+       marks it impossible."""
     if person not in s.person_by_id:
         raise InvalidInput("unknown person", [f"person: no rep or position '{person}'"])
     if not 0 <= period < s.periods:
@@ -145,40 +151,28 @@ def why(
     # share a sub-model whose window is the horizon, the others one around the cell
     roles = {a.role for a in plan.assignments if a.person == person and a.territory is not None}
     year = s.policy.specialization_on and bool(roles)
-    local = range(max(0, period - QUICK_WINDOW), min(s.periods, period + QUICK_WINDOW + 1))
-    # one small sub-model for the alternatives in a few nearby territories
-    group: dict[tuple[bool, str | None], int] = {}
+    # first every alternative as is: the plan with just that cell changed, when it keeps every
+    # rule, priced exactly in a sub-scenario of the territories it touches (milliseconds each:
+    # every alternative has a price early, whatever the size of the plan)
+    totals = territory_totals(base)
     for cell in priced:
-        whole = year and cell.territory is not None and cell.role not in roles
-        if (whole, cell.territory) not in group:
-            group[(whole, cell.territory)] = sum(1 for w, _ in group if w == whole)
-    quick: dict[tuple[bool, int], _Quick] = {}
-    longest = {"build": 0.0, "price": 0.0}  # the longest of each step so far, in seconds
-    for cell in priced:
-        whole = year and cell.territory is not None and cell.role not in roles
-        key = (whole, group[(whole, cell.territory)] // QUICK_GROUP)
-        # out of time, or not enough left for the next step: the rest stay unpriced, and say
-        # so (the answer keeps its deadline instead of overrunning it by a sub-model)
-        need = longest["price"] + (longest["build"] if key not in quick else 0.0)
-        if deadline.expired() or deadline.left() < need:
-            found[cell] = Alternative(cell, "unknown")
-            continue
-        started = time.monotonic()
-        if key not in quick:
-            window = range(s.periods) if whole else local
-            visits = frozenset(
-                t
-                for (w, t), k in group.items()
-                if t is not None and w == whole and k // QUICK_GROUP == key[1]
-            )
-            quick[key] = _Quick(
-                models, plan, base, person, period, bound, window, visits, narrow=not whole
-            )
-            longest["build"] = max(longest["build"], time.monotonic() - started)
-            started = time.monotonic()
-        # each re-solve ends by its deterministic work, so it may run to the deadline
-        found[cell] = quick[key].price(cell, deadline)
-        longest["price"] = max(longest["price"], time.monotonic() - started)
+        if deadline.expired():
+            break
+        alone = _as_is(models, plan, base, totals, person, period, current, cell, bound)
+        if alone is not None:
+            found[cell] = alone
+    # then re-solves, in small sub-models (one for the alternatives in a few nearby
+    # territories), nearest first and those with no price as is before the others: first,
+    # for each alternative that breaks a rule as is, its first plan that keeps every rule;
+    # then, with the time left, the best plan each sub-model finds in its work
+    again = sorted(priced, key=lambda c: c in found)  # stable: nearest first within each
+    resolves = _Resolves(models, plan, base, person, period, bound, again, year, roles)
+    for cell in again:
+        if cell not in found:
+            found[cell] = _better(None, resolves.price(cell, deadline, best=False), cell)
+    # around the cell first: a tenth of a second each; a year's sub-model takes a few
+    for cell in sorted(again, key=resolves._whole):
+        found[cell] = _better(found[cell], resolves.price(cell, deadline, best=True), cell)
     if deep:
         # the deep pass, the best quick prices first (the ones a planner weighs), then those
         # the quick pass could not price
@@ -227,6 +221,78 @@ def _every_cell(s: Scenario, person: str) -> list[Cell]:
     return cells
 
 
+class _Resolves:
+    """The quick pass's re-solves: the sub-model of each alternative (built on first use, one
+    per `QUICK_GROUP` territories in the order given), and the time its steps take."""
+
+    def __init__(
+        self,
+        models: SubModels,
+        plan: Plan,
+        base: Evaluation,
+        person: str,
+        period: int,
+        bound: int | None,
+        order: list[Cell],
+        year: bool,
+        roles: set[State],
+    ) -> None:
+        self.models, self.plan, self.base, self.bound = models, plan, base, bound
+        self.person, self.period, self.year, self.roles = person, period, year, roles
+        self.group: dict[tuple[bool, str | None], int] = {}
+        for cell in order:
+            key = (self._whole(cell), cell.territory)
+            if key not in self.group:
+                self.group[key] = sum(1 for w, _ in self.group if w == key[0])
+        self.built: dict[tuple[bool, int], _Quick] = {}
+        # the longest of each step so far, in seconds: a step is not begun without its time
+        self.longest = {"build": 0.0, "first": 0.0, "best": 0.0}
+
+    def _whole(self, cell: Cell) -> bool:
+        """A new working role under specialization changes the person's whole year: such
+        cells share sub-models whose window is the horizon, the others one around the cell."""
+        return self.year and cell.territory is not None and cell.role not in self.roles
+
+    def price(self, cell: Cell, deadline: Deadline, best: bool) -> Alternative | None:
+        """Re-solve one alternative: its first plan that keeps every rule, or with `best`
+        the best plan the sub-model gives in its work. None when there is no time for it (the
+        answer keeps its deadline instead of overrunning it by a sub-model) or no plan."""
+        whole = self._whole(cell)
+        key = (whole, self.group[(whole, cell.territory)] // QUICK_GROUP)
+        step = "best" if best else "first"
+        need = self.longest[step] + (self.longest["build"] if key not in self.built else 0.0)
+        if deadline.expired() or deadline.left() < need:
+            return None
+        started = time.monotonic()
+        if key not in self.built:
+            s = self.models.s
+            around = range(
+                max(0, self.period - QUICK_WINDOW), min(s.periods, self.period + QUICK_WINDOW + 1)
+            )
+            visits = frozenset(
+                t
+                for (w, t), k in self.group.items()
+                if t is not None and w == whole and k // QUICK_GROUP == key[1]
+            )
+            self.built[key] = _Quick(
+                self.models,
+                self.plan,
+                self.base,
+                self.person,
+                self.period,
+                self.bound,
+                range(s.periods) if whole else around,
+                visits,
+                narrow=not whole,
+            )
+            self.longest["build"] = max(self.longest["build"], time.monotonic() - started)
+            started = time.monotonic()
+        # each re-solve ends by its deterministic work, so it may run to the deadline
+        found = self.built[key].price(cell, deadline, best)
+        self.longest[step] = max(self.longest[step], time.monotonic() - started)
+        return found
+
+
 class _Quick:
     """One sub-model for some alternatives of a person-month: the person free all year, and
     in the `window` those who work in his territories, and around the cell those in the
@@ -248,6 +314,7 @@ class _Quick:
     ) -> None:
         s = models.s
         self.s, self.plan, self.base, self.bound = s, plan, base, bound
+        self.narrow = narrow
         self.person, self.period = person, period
         # who may have to step in where the person leaves: those working in his territories
         # in the window's months, and a few who may farm them (those based there or idle
@@ -292,32 +359,47 @@ class _Quick:
         self.local = self.scope.project(plan)
         self.local_ev = simulate(self.scope.scenario, self.local)
 
-    def price(self, cell: Cell, deadline: Deadline) -> Alternative:
+    def price(self, cell: Cell, deadline: Deadline, best: bool) -> Alternative | None:
+        """The first plan the re-solve finds with the cell forced, in `QUICK_WORK`; with
+        `best`, the best it finds in `BEST_WORK` (None: no plan in its work)."""
         lit = self.lits.get(cell)
         if lit is None or isinstance(lit, int):  # the sub-model fixed it: no quick price
-            return Alternative(cell, "unknown")
+            return None
         built, scope = self.built, self.scope
         domain = built.model.proto.variables[lit.Index()].domain
+        # hinted with the plan with just the cell changed, also for the best plan: from there
+        # presolve finds plans for a year a third cheaper than from the first plan found (the
+        # search stays near its hint)
         add_hint(built, scope.project(_put(self.plan, self.person, self.period, cell)))
         solver = cp_model.CpSolver()
         params = solver.parameters
         params.num_workers = 1
         params.random_seed = 0
-        params.max_deterministic_time = QUICK_WORK
-        # measured on crimea (docs/page.md): presolve and the LP cost a small re-solve 0.5 s
-        # and 0.15 s and found nothing the plain search did not
-        params.cp_model_presolve = False
-        params.linearization_level = 0
         params.cp_model_probing_level = 0
         params.symmetry_level = 0
         params.interleave_search = False
+        if not best:
+            # the first plan: no presolve, no LP (they cost more than the plain search from
+            # the hint needs to repair it)
+            params.max_deterministic_time = QUICK_WORK
+            params.stop_after_first_solution = True
+            params.cp_model_presolve = False
+            params.linearization_level = 0
+        else:
+            # the best plan, measured on crimea (docs/page.md): around the cell the LP proves
+            # the sub-model's optimum in a tenth of a second where the plain search improves
+            # nothing in a second; over a year presolve finds a third of the cost back where
+            # the LP has no plan in a second
+            params.max_deterministic_time = BEST_WORK
+            params.cp_model_presolve = self.narrow is False
+            params.linearization_level = 0 if self.narrow is False else 1
         domain[0] = 1
         try:
             code = run(solver, built, deadline)
         finally:
             domain[0] = 0
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return self._unchanged(cell, code)
+            return None
         sub = extract_plan(built, solver)
         # the sub-scenario's score and each of its KPI terms differ from the whole plan's by
         # constants (optimizer.search.scope), so the sub-scenario's simulation prices the
@@ -337,28 +419,79 @@ class _Quick:
             "quick",
         )
 
-    def _unchanged(self, cell: Cell, code: cp_model.CpSolverStatus) -> Alternative:
-        """No re-solve in the time: the plan with just this cell changed, if it keeps every
-        rule. Simulated whole: the sub-scenario alone does not see the training seats and
-        hire starts of the people left out of it (the model adds those as constraints)."""
-        if code == cp_model.INFEASIBLE:
-            return Alternative(cell, "unknown")
-        plan = _put(self.plan, self.person, self.period, cell)
-        ev = simulate(self.s, plan)
-        if not ev.feasible:
-            return Alternative(cell, "unknown")
-        return _alternative(
-            self.s,
-            cell,
-            self.person,
-            self.period,
-            (self.plan, self.base),
-            (plan, ev),
-            ev.score,
-            plan,
-            self.bound,
-            "quick",
+
+def _better(mine: Alternative | None, other: Alternative | None, cell: Cell) -> Alternative:
+    """The better priced of two answers for one cell (the first on a tie); unknown if none."""
+    best = [a for a in (mine, other) if a is not None and a.score is not None]
+    if not best:
+        return Alternative(cell, "unknown")
+    return max(best, key=lambda a: a.score or 0)
+
+
+def _as_is(
+    models: SubModels,
+    plan: Plan,
+    base: Evaluation,
+    totals: dict[str, tuple[int, int]],
+    person: str,
+    period: int,
+    current: Cell,
+    cell: Cell,
+    bound: int | None,
+) -> Alternative | None:
+    """The plan with just this cell changed, priced when it keeps every rule (None when not).
+
+    Only the territories the person leaves and joins, and his own timeline, can change: their
+    sub-scenario (`optimizer.search.scope`, the person freed in that month alone) prices the
+    change exactly. The rules over people left out of it are the training seats and the hire
+    starts: a trainee is counted against the seats of the whole plan, and a position (whose
+    start may move, and the plan's hires with it) is simulated whole."""
+    s = models.s
+    after = _put(plan, person, period, cell)
+    if cell == TRAINEE:
+        trainees = sum(
+            1
+            for a in plan.assignments
+            if a.period == period and a.role == "trainee" and a.person != person
         )
+        if not trainees_fit(s, trainees + 1):
+            return None
+    scope = None
+    if not s.person_by_id[person].is_position:
+        cells = dict(models.domains.cells)
+        cells[(person, period)] = (current, cell)
+        scope = scope_of(
+            s,
+            replace(models.domains, cells=cells),
+            plan,
+            totals,
+            lambda x, q: x == person and q == period,
+            False,
+        )
+    if scope is None or scope.whole:
+        ev = simulate(s, after)
+        if not ev.feasible:
+            return None
+        return _alternative(
+            s, cell, person, period, (plan, base), (after, ev), ev.score, after, bound, "as is"
+        )
+    local, changed = scope.project(plan), scope.project(after)
+    ev_local, ev_changed = simulate(scope.scenario, local), simulate(scope.scenario, changed)
+    if not ev_changed.feasible:
+        return None
+    score = base.score + ev_changed.score - ev_local.score
+    return _alternative(
+        scope.scenario,
+        cell,
+        person,
+        period,
+        (local, ev_local),
+        (changed, ev_changed),
+        score,
+        after,
+        bound,
+        "as is",
+    )
 
 
 def _distance(s: Scenario, person: str, cell: Cell) -> tuple[float, str]:

@@ -132,9 +132,9 @@ def _generated() -> tuple[Scenario, Plan]:
 
 
 def test_the_quick_pass_prices_exactly_and_the_same_on_any_machine() -> None:
-    """The quick pass prices in a sub-scenario; its score and every KPI term must be what the
-    simulator gives the whole plan, and its work is counted in deterministic time: two runs
-    give the same answer."""
+    """The quick pass prices in sub-scenarios (as is, and re-solved); its score and every KPI
+    term must be what the simulator gives the whole plan, and its work is counted in
+    deterministic time: two runs give the same answer."""
     from optimizer.search.neighbourhood import SubModels
     from optimizer.why import _Quick
 
@@ -154,7 +154,7 @@ def test_the_quick_pass_prices_exactly_and_the_same_on_any_machine() -> None:
     again = why(s, plan, person, 2, Deadline.after(120), deep=False)
     assert [a.as_dict() for a in first.alternatives] == [a.as_dict() for a in again.alternatives]
     priced = [a for a in first.alternatives if a.status == "priced"]
-    assert priced and all(a.how == "quick" for a in priced)
+    assert priced and all(a.how in ("as is", "quick") for a in priced)
     for a in priced:
         assert a.plan is not None and a.score is not None
         whole = simulate(with_lock(s, person, 2, a.cell), a.plan)
@@ -176,7 +176,7 @@ def test_the_deep_pass_only_improves_on_the_quick_one() -> None:
         if q.status == "priced":
             assert a.status == "priced" and a.score is not None and q.score is not None
             assert a.score >= q.score
-            assert a.how == ("quick" if a.score == q.score else "deep")
+            assert a.how == (q.how if a.score == q.score else "deep")
 
 
 def test_the_gap_of_an_alternative_is_to_the_plans_bound() -> None:
@@ -193,13 +193,14 @@ def test_the_gap_of_an_alternative_is_to_the_plans_bound() -> None:
 def test_a_quick_re_solve_that_finds_nothing_falls_back_on_the_cell_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """With no work allowed CP-SAT finds no plan: each alternative is then the plan with just
-    that cell changed, priced only when the whole plan keeps every rule (the sub-scenario
-    alone misses the training seats of the people left out of it)."""
+    """With no work allowed CP-SAT finds no plan: the only prices are then those of the plan
+    with just that cell changed, priced only when the whole plan keeps every rule; every
+    other alternative is unknown."""
     import optimizer.why as module
 
     s, plan = _generated()
     monkeypatch.setattr(module, "QUICK_WORK", 1e-9)
+    monkeypatch.setattr(module, "BEST_WORK", 1e-9)
     base = simulate(s, plan)
     priced = 0
     for person, period in ((r.id, p) for r in s.reps[:6] for p in (1, 2, 4)):
@@ -207,7 +208,7 @@ def test_a_quick_re_solve_that_finds_nothing_falls_back_on_the_cell_alone(
         for a in answer.alternatives:
             if a.status == "priced":
                 priced += 1
-                assert a.plan is not None and a.changed == 0
+                assert a.plan is not None and a.changed == 0 and a.how == "as is"
                 whole = simulate(with_lock(s, person, period, a.cell), a.plan)
                 assert whole.feasible and whole.score == a.score
                 assert a.delta == a.score - base.score
@@ -216,15 +217,23 @@ def test_a_quick_re_solve_that_finds_nothing_falls_back_on_the_cell_alone(
     assert priced > 0  # some single-cell changes keep every rule: the fallback was taken
 
 
-def test_a_new_role_under_specialization_is_priced_over_the_year() -> None:
-    """Under specialization a farmer made hunter for a month hunts all year (crimea): the quick pass
-    frees his year and those who take over his book, and prices such alternatives exactly."""
+@pytest.fixture(scope="module")
+def crimea() -> tuple[Scenario, Plan]:
     from optimizer.datasets import load_dataset
 
     s = load_dataset("crimea")
-    assert s.policy.specialization_on
     plan = solve(s, SolveOptions(time_limit=60, workers=1, seed=0, deterministic_time=5.0)).plan
     assert plan is not None
+    return s, plan
+
+
+def test_a_new_role_under_specialization_is_priced_over_the_year(
+    crimea: tuple[Scenario, Plan],
+) -> None:
+    """Under specialization a farmer made hunter for a month hunts all year (crimea): the quick pass
+    frees his year and those who take over his book, and prices such alternatives exactly."""
+    s, plan = crimea
+    assert s.policy.specialization_on
     base = simulate(s, plan)
     farmers = [
         a.person
@@ -262,3 +271,81 @@ def test_hunting_a_pool_that_never_feeds_a_hunter_is_impossible_and_says_so() ->
     assert by_cell[Cell("farmer", "B")].status != "impossible"
     # the rule is real: no plan hunts B then
     assert exhaustive_optimum(with_lock(s, "r1", 2, Cell("hunter", "B"))) is None
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_an_alternative_as_is_is_priced_exactly_or_not_at_all(seed: int) -> None:
+    """The plan with just one cell changed, priced in the sub-scenario of the territories it
+    touches: priced exactly when the whole plan keeps every rule (score and every KPI term the
+    whole simulator's, nobody else moved), refused when it breaks one. Every person, month and
+    alternative of awkward scenarios (locks against stints, leave, one trainer seat,
+    departures, hires)."""
+    from optimizer.search.neighbourhood import SubModels
+    from optimizer.search.scope import territory_totals
+    from optimizer.why import _as_is, _every_cell, _put
+
+    data, witness = awkward_data(6, 4, 6, seed, None)
+    s = load_scenario(data)
+    plan = Plan.model_validate(witness)
+    base = simulate(s, plan)
+    assert base.feasible
+    models = SubModels(s)
+    totals = territory_totals(base)
+    seen = {"priced": 0, "refused": 0}
+    for person in s.persons:
+        for period in range(s.periods):
+            current = (
+                _cell(plan, person.id, period)
+                if any((a.person, a.period) == (person.id, period) for a in plan.assignments)
+                else Cell("off")
+            )
+            for cell in _every_cell(s, person.id):
+                if cell == current or cell not in models.domains.of(person.id, period):
+                    continue
+                alone = _as_is(models, plan, base, totals, person.id, period, current, cell, None)
+                after = _put(plan, person.id, period, cell)
+                whole = simulate(s, after)
+                if not whole.feasible:
+                    assert alone is None, (person.id, period, cell)
+                    seen["refused"] += 1
+                    continue
+                assert alone is not None and alone.how == "as is", (person.id, period, cell)
+                assert alone.score == whole.score and alone.changed == 0
+                assert alone.delta == whole.score - base.score == sum(alone.terms.values())
+                for term, effect in alone.terms.items():
+                    sign = 1 if term in ("margin_total", "terminal") else -1
+                    assert effect == sign * (getattr(whole.kpis, term) - getattr(base.kpis, term))
+                seen["priced"] += 1
+    assert seen["priced"] > 0 and seen["refused"] > 0
+
+
+def test_the_quick_pass_improves_on_the_cell_alone_and_stays_exact(
+    crimea: tuple[Scenario, Plan],
+) -> None:
+    """Every quick price is at least the price of the plan with just that cell changed (when
+    that keeps every rule), and on crimea the sub-models find better ones: someone steps in
+    where the person leaves. Each is still the whole simulator's score."""
+    from optimizer.search.neighbourhood import SubModels
+    from optimizer.search.scope import territory_totals
+    from optimizer.why import _as_is
+
+    s, plan = crimea
+    base = simulate(s, plan)
+    models = SubModels(s)
+    better = 0
+    for person in ("r03", "r14"):
+        answer = why(s, plan, person, 4, Deadline.after(120), deep=False)
+        for a in answer.alternatives:
+            if a.status != "priced":
+                continue
+            assert a.plan is not None and a.how in ("as is", "quick")
+            whole = simulate(with_lock(s, person, 4, a.cell), a.plan)
+            assert whole.feasible and whole.score == a.score
+            alone = _as_is(
+                models, plan, base, territory_totals(base), person, 4, answer.cell, a.cell, None
+            )
+            if alone is not None:
+                assert alone.score is not None and a.score is not None
+                assert a.score >= alone.score
+                better += a.score > alone.score
+    assert better > 0

@@ -494,6 +494,7 @@ async function showWhy(person, period) {
         why = Object.entries(a.terms).sort((x, y) => x[1] - y[1])
           .map(([t, v]) => `${WORDS[t] || t} ${v >= 0 ? "+" : ""}${money(v)}`).join(", ") || "no term changes";
         if (a.changed) why += `; ${a.changed} other person-month(s) move`;
+        else if (a.how === "as is") why += "; nobody else moves";
       } else if (a.status === "unknown") { change = "?"; why = "no plan with this cell found in the time"; }
       rows.push({ a, cells: [{ text: state_ }, { text: change, cls: "num" }, { text: why }] });
     }

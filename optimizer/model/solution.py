@@ -59,9 +59,12 @@ def add_hint(built: Built, plan: Plan, deadline: Deadline | None = None) -> bool
         for option, lit in lits.items():
             if not isinstance(lit, int):
                 model.add_hint(lit, option == cell)
+    first_worked: dict[str, int] = {}
+    for (x, p), c in chosen.items():
+        if c != OFF and p < first_worked.get(x, p + 1):
+            first_worked[x] = p
     for person, starts in v.start.items():
-        worked = [p for (x, p), c in chosen.items() if x == person and c != OFF]
-        first = min(worked) if worked else None
+        first = first_worked.get(person)
         for start, lit in starts.items():
             model.add_hint(lit, start == first)
     for p, levels in v.level.items():
@@ -97,8 +100,10 @@ def extract_plan(built: Built, solver: cp_model.CpSolver) -> Plan:
                 if (lit if isinstance(lit, int) else solver.boolean_value(lit)) == 1:
                     cell = option
                     break
+            # valid by construction (every option is a cell of the domains): not validated
+            # again, which is most of the reading on a large sub-model
             person_rows.append(
-                Assignment(
+                Assignment.model_construct(
                     person=person.id,
                     period=p,
                     role=cell.role,

@@ -32,7 +32,7 @@ from optimizer.domains import Domains
 from optimizer.model import Built
 from optimizer.model.variables import total
 from optimizer.plan import BENCH, OFF, TRAINEE, Cell, Plan
-from optimizer.scenario import Scenario
+from optimizer.scenario import Scenario, position_id
 from optimizer.simulate import Evaluation
 
 Frees = Callable[[str, int], bool]  # whether a neighbourhood frees a person's cell in a period
@@ -107,35 +107,44 @@ def scope_of(
     """The sub-scenario of a neighbourhood (`frees(person, period)` says which cells are free)."""
     if frees_any_level or s.baseline is not None:
         return Scope(scenario=s, freed=frozenset(s.person_by_id), whole=True)
-    freed = frozenset(person for (person, p) in domains.cells if frees(person, p))
-    chosen: dict[str, dict[int, Cell]] = defaultdict(dict)
-    for a in plan.assignments:
-        chosen[a.person][a.period] = Cell(a.role, a.territory)
+    # plain loops over the cells and rows (no objects made): a search scopes every step, and
+    # "why" every alternative
     inside: set[str] = set()
+    freed_set: set[str] = set()
     for (person, p), allowed in domains.cells.items():
         if frees(person, p):
+            freed_set.add(person)
             inside.update(c.territory for c in allowed if c.territory is not None)
-    for person in freed:  # a freed person's own timeline stays whole (switches, handovers)
-        inside.update(c.territory for c in chosen[person].values() if c.territory is not None)
+    freed = frozenset(freed_set)
+    rows = plan.assignments
+    for a in rows:  # a freed person's own timeline stays whole (switches, handovers)
+        if a.territory is not None and a.person in freed:
+            inside.add(a.territory)
     if len(inside) == len(s.territories):
         return Scope(scenario=s, freed=frozenset(s.person_by_id), whole=True)
     included: set[str] = set(freed)
-    for person, cells in chosen.items():
-        if any(c.territory in inside for c in cells.values()):
-            included.add(person)
+    included.update(a.person for a in rows if a.territory in inside)
+    if s.hiring is not None and s.policy.hiring_on:
+        # the positions of the territories inside are people of the sub-scenario whatever
+        # they do (one filled that only trains in the horizon too), and so are the reps who
+        # answer for one (left out, it would open again)
+        ranks = range(1, s.hiring.positions_per_territory + 1)
+        opened = {position_id(t, k) for t in inside for k in ranks}
+        included.update(pid for pid in s.position_by_id if pid in opened)
+        included.update(r.id for r in s.reps if r.from_position in opened)
     starts_out: dict[int, int] = defaultdict(int)
     trainees_out: dict[int, int] = defaultdict(int)
-    hires_out = 0
-    for person, cells in chosen.items():
-        if person in included:
+    first: dict[str, int] = {}  # each position left out: the first period it works
+    for a in rows:
+        if a.person in included:
             continue
-        working = sorted(p for p, c in cells.items() if c != OFF)
-        if person in s.position_by_id and working:
-            hires_out += 1
-            starts_out[working[0]] += 1
-        for p, c in cells.items():
-            if c == TRAINEE:
-                trainees_out[p] += 1
+        if a.role == TRAINEE.role:
+            trainees_out[a.period] += 1
+        if a.role != OFF.role and a.person in s.position_by_id:
+            first[a.person] = min(a.period, first.get(a.person, a.period))
+    hires_out = len(first)
+    for p in first.values():
+        starts_out[p] += 1
     needed = set(inside)
     for person in included:
         rep = s.rep_by_id.get(person)
