@@ -133,9 +133,10 @@ class AlternativeOut(BaseModel):
     how: Literal["as is", "quick", "deep"] | None = Field(
         default=None,
         description=(
-            "How it was priced: 'as is' (the plan with just this cell changed, nobody else "
-            "moves), 'quick' (a small re-solve around the cell) or 'deep' (a repair of the "
-            "whole plan with the cell locked)."
+            "How it was priced: 'as is' (the plan with just this cell changed, or with his "
+            "hunter stint extended around it to the minimum; nobody else moves), 'quick' (a "
+            "small re-solve around the cell) or 'deep' (a repair of the whole plan with the "
+            "cell locked)."
         ),
     )
     gap_pct: float | None = Field(

@@ -110,7 +110,8 @@ def why(
 
     1. **as is**: the plan with just that cell changed, priced exactly in the sub-scenario of
        the territories it touches when it keeps every rule (milliseconds each: every
-       alternative has a price early on any size of plan);
+       alternative has a price early on any size of plan); a hunter cell that makes a stint
+       too short, with the stint extended around the month to the minimum;
     2. **quick**, in small sub-models, one per few nearby territories (`QUICK_GROUP`): the
        person free all year, those who may have to step in (in his territories and where the
        alternatives go) free around the cell (`QUICK_WINDOW`; the whole year for a working
@@ -161,6 +162,20 @@ def why(
         alone = _as_is(models, plan, base, totals, person, period, current, cell, bound)
         if alone is not None:
             found[cell] = alone
+    # a hunter stint one month long breaks the rotation's minimum: the same plan with the
+    # stint made long enough around the month (his own months alone), the best of those that
+    # keep every rule
+    for cell in priced:
+        if cell in found or deadline.expired():
+            continue
+        longer = [
+            _as_is(models, plan, base, totals, person, period, current, cell, bound, months)
+            for months in _stints(s, period, cell)
+            if all(cell in models.domains.of(person, q) for q in months)
+        ]
+        kept = [a for a in longer if a is not None]
+        if kept:
+            found[cell] = _better(None, max(kept, key=lambda a: a.score or 0), cell)
     # then re-solves, in small sub-models (one for the alternatives in a few nearby
     # territories), nearest first and those with no price as is before the others: first,
     # for each alternative that breaks a rule as is, its first plan that keeps every rule;
@@ -438,34 +453,40 @@ def _as_is(
     current: Cell,
     cell: Cell,
     bound: int | None,
+    months: tuple[int, ...] = (),
 ) -> Alternative | None:
-    """The plan with just this cell changed, priced when it keeps every rule (None when not).
+    """The plan with just this cell changed (and, given `months`, the person's cell in those
+    months too: a hunter stint made long enough), priced when it keeps every rule (None when
+    not).
 
     Only the territories the person leaves and joins, and his own timeline, can change: their
-    sub-scenario (`optimizer.search.scope`, the person freed in that month alone) prices the
+    sub-scenario (`optimizer.search.scope`, the person freed in those months alone) prices the
     change exactly. The rules over people left out of it are the training seats and the hire
     starts: a trainee is counted against the seats of the whole plan, and a position (whose
     start may move, and the plan's hires with it) is simulated whole."""
     s = models.s
-    after = _put(plan, person, period, cell)
+    months = months or (period,)
+    after = plan
+    for q in months:
+        after = _put(after, person, q, cell)
     if cell == TRAINEE:
-        trainees = sum(
-            1
-            for a in plan.assignments
-            if a.period == period and a.role == "trainee" and a.person != person
-        )
-        if not trainees_fit(s, trainees + 1):
-            return None
+        for q in months:
+            seats = [a for a in plan.assignments if a.period == q and a.role == "trainee"]
+            if not trainees_fit(s, sum(a.person != person for a in seats) + 1):
+                return None
     scope = None
     if not s.person_by_id[person].is_position:
+        was = {a.period: Cell(a.role, a.territory) for a in plan.assignments if a.person == person}
+        was[period] = current
         cells = dict(models.domains.cells)
-        cells[(person, period)] = (current, cell)
+        for q in months:
+            cells[(person, q)] = (was.get(q, OFF), cell)
         scope = scope_of(
             s,
             replace(models.domains, cells=cells),
             plan,
             totals,
-            lambda x, q: x == person and q == period,
+            lambda x, q: x == person and q in months,
             False,
         )
     if scope is None or scope.whole:
@@ -492,6 +513,19 @@ def _as_is(
         bound,
         "as is",
     )
+
+
+def _stints(s: Scenario, period: int, cell: Cell) -> list[tuple[int, ...]]:
+    """The months of each hunter stint of the minimum length that holds `period`."""
+    rotation = s.policy.active_rotation
+    need = 1 if rotation is None else rotation.hunter_stint_min
+    if cell.role != "hunter" or need <= 1:
+        return []
+    return [
+        tuple(range(first, first + need))
+        for first in range(period - need + 1, period + 1)
+        if first >= 0 and first + need <= s.periods
+    ]
 
 
 def _distance(s: Scenario, person: str, cell: Cell) -> tuple[float, str]:

@@ -16,6 +16,7 @@ from optimizer.awkward import awkward_data
 from optimizer.cli import app
 from optimizer.deadline import Deadline
 from optimizer.plan import Cell, Plan
+from optimizer.repair import changes_between
 from optimizer.scenario import InvalidInput, Scenario, load_scenario
 from optimizer.simulate import simulate
 from optimizer.solve import SolveOptions, solve
@@ -194,8 +195,8 @@ def test_a_quick_re_solve_that_finds_nothing_falls_back_on_the_cell_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """With no work allowed CP-SAT finds no plan: the only prices are then those of the plan
-    with just that cell changed, priced only when the whole plan keeps every rule; every
-    other alternative is unknown."""
+    with just that cell changed (or his hunter stint extended around it), priced only when the
+    whole plan keeps every rule; every other alternative is unknown."""
     import optimizer.why as module
 
     s, plan = _generated()
@@ -208,7 +209,10 @@ def test_a_quick_re_solve_that_finds_nothing_falls_back_on_the_cell_alone(
         for a in answer.alternatives:
             if a.status == "priced":
                 priced += 1
-                assert a.plan is not None and a.changed == 0 and a.how == "as is"
+                assert a.plan is not None and a.how == "as is"
+                moved = {x.person for x in changes_between(s, plan, a.plan)}
+                assert moved == {person}  # his cell, and his stint around it: nobody else
+                assert a.changed == 0 or a.cell.role == "hunter"
                 whole = simulate(with_lock(s, person, period, a.cell), a.plan)
                 assert whole.feasible and whole.score == a.score
                 assert a.delta == a.score - base.score
@@ -275,14 +279,14 @@ def test_hunting_a_pool_that_never_feeds_a_hunter_is_impossible_and_says_so() ->
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
 def test_an_alternative_as_is_is_priced_exactly_or_not_at_all(seed: int) -> None:
-    """The plan with just one cell changed, priced in the sub-scenario of the territories it
-    touches: priced exactly when the whole plan keeps every rule (score and every KPI term the
-    whole simulator's, nobody else moved), refused when it breaks one. Every person, month and
-    alternative of awkward scenarios (locks against stints, leave, one trainer seat,
-    departures, hires)."""
+    """The plan with just one cell changed (or a hunter stint of the minimum length around
+    it), priced in the sub-scenario of the territories it touches: priced exactly when the
+    whole plan keeps every rule (score and every KPI term the whole simulator's, nobody else
+    moved), refused when it breaks one. Every person, month and alternative of awkward
+    scenarios (locks against stints, leave, one trainer seat, departures, hires)."""
     from optimizer.search.neighbourhood import SubModels
     from optimizer.search.scope import territory_totals
-    from optimizer.why import _as_is, _every_cell, _put
+    from optimizer.why import _as_is, _every_cell, _put, _stints
 
     data, witness = awkward_data(6, 4, 6, seed, None)
     s = load_scenario(data)
@@ -291,31 +295,37 @@ def test_an_alternative_as_is_is_priced_exactly_or_not_at_all(seed: int) -> None
     assert base.feasible
     models = SubModels(s)
     totals = territory_totals(base)
-    seen = {"priced": 0, "refused": 0}
+    rows = {(a.person, a.period): Cell(a.role, a.territory) for a in plan.assignments}
+    seen = {"priced": 0, "refused": 0, "stints": 0}
     for person in s.persons:
         for period in range(s.periods):
-            current = (
-                _cell(plan, person.id, period)
-                if any((a.person, a.period) == (person.id, period) for a in plan.assignments)
-                else Cell("off")
-            )
+            current = rows.get((person.id, period), Cell("off"))
             for cell in _every_cell(s, person.id):
                 if cell == current or cell not in models.domains.of(person.id, period):
                     continue
-                alone = _as_is(models, plan, base, totals, person.id, period, current, cell, None)
-                after = _put(plan, person.id, period, cell)
-                whole = simulate(s, after)
-                if not whole.feasible:
-                    assert alone is None, (person.id, period, cell)
-                    seen["refused"] += 1
-                    continue
-                assert alone is not None and alone.how == "as is", (person.id, period, cell)
-                assert alone.score == whole.score and alone.changed == 0
-                assert alone.delta == whole.score - base.score == sum(alone.terms.values())
-                for term, effect in alone.terms.items():
-                    sign = 1 if term in ("margin_total", "terminal") else -1
-                    assert effect == sign * (getattr(whole.kpis, term) - getattr(base.kpis, term))
-                seen["priced"] += 1
+                for months in [(period,), *_stints(s, period, cell)]:
+                    alone = _as_is(
+                        models, plan, base, totals, person.id, period, current, cell, None, months
+                    )
+                    after = plan
+                    for q in months:
+                        after = _put(after, person.id, q, cell)
+                    whole = simulate(s, after)
+                    if not whole.feasible:
+                        assert alone is None, (person.id, months, cell)
+                        seen["refused"] += 1
+                        continue
+                    assert alone is not None and alone.how == "as is", (person.id, months, cell)
+                    assert alone.score == whole.score and alone.plan == after
+                    assert alone.changed <= len(months) - 1
+                    assert alone.delta == whole.score - base.score == sum(alone.terms.values())
+                    for term, effect in alone.terms.items():
+                        sign = 1 if term in ("margin_total", "terminal") else -1
+                        assert effect == sign * (
+                            getattr(whole.kpis, term) - getattr(base.kpis, term)
+                        )
+                    seen["priced"] += 1
+                    seen["stints"] += len(months) > 1
     assert seen["priced"] > 0 and seen["refused"] > 0
 
 

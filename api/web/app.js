@@ -493,8 +493,8 @@ async function showWhy(person, period) {
         change = `${a.delta >= 0 ? "+" : ""}${money(a.delta)}`;
         why = Object.entries(a.terms).sort((x, y) => x[1] - y[1])
           .map(([t, v]) => `${WORDS[t] || t} ${v >= 0 ? "+" : ""}${money(v)}`).join(", ") || "no term changes";
-        if (a.changed) why += `; ${a.changed} other person-month(s) move`;
-        else if (a.how === "as is") why += "; nobody else moves";
+        if (a.how === "as is") why += a.changed ? `; his stint extended by ${a.changed} month(s), nobody else moves` : "; nobody else moves";
+        else if (a.changed) why += `; ${a.changed} other person-month(s) move`;
       } else if (a.status === "unknown") { change = "?"; why = "no plan with this cell found in the time"; }
       rows.push({ a, cells: [{ text: state_ }, { text: change, cls: "num" }, { text: why }] });
     }

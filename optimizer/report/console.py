@@ -451,8 +451,9 @@ def print_why(console: Console, s: Scenario, answer: Why) -> None:
             ranked = sorted(a.terms.items(), key=lambda x: x[1])
             terms = ", ".join(f"{words.get(t, t)} {v:+,}" for t, v in ranked)
             moved = f"; {a.changed} other person-month(s) move" if a.changed else ""
-            if a.how == "as is":
-                moved = "; nobody else moves"
+            if a.how == "as is":  # only his own months move: the cell and a stint around it
+                stint = f"; his stint extended by {a.changed} month(s)" if a.changed else ""
+                moved = f"{stint}; nobody else moves"
             gap = f"; within {a.gap_pct:g} % of the bound" if a.gap_pct is not None else ""
             table.add_row(state, f"{a.delta:+,}", (terms or "no term changes") + moved + gap)
         elif a.status == "impossible":
