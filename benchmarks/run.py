@@ -739,9 +739,10 @@ def workbench_section() -> str:
             "gives its best plan in 0.05 units, the LP on around the cell and presolve over a",
             'year ("quick"; "beyond as is" counts the prices better than the cell alone, or',
             "found where the cell alone breaks a rule). Before (one re-solve each, 0.02 units):",
-            "r150 41 of 83 and r300 30 of 42 in 5 s. The plans come from a 60 s solve, so they",
-            "differ a little from run to run (r01's 19th alternative, a hunter in ZHU3, has no",
-            "plan in its sub-model and is left to the deep pass).",
+            "r150 41 of 83 and r300 30 of 42 in 5 s. An alternative with no plan around the",
+            "cell is tried again over the horizon (r01 as a hunter in ZHU3: the hunter there",
+            "ends his stint a month earlier). The plans come from a 60 s solve, so they differ",
+            "a little from run to run.",
             "",
         ]
     )

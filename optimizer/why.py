@@ -117,9 +117,10 @@ def why(
        alternatives go) free around the cell (`QUICK_WINDOW`; the whole year for a working
        role specialization makes him hold all year), everyone freed kept to the territories
        at stake; the cell forced in turn. First, for each alternative that breaks a rule as
-       is, the first plan that keeps every rule (`QUICK_WORK`); then for every alternative,
-       around the cell first, the best plan the sub-model gives in `BEST_WORK`. Both are
-       CP-SAT's deterministic time: the same answer on any machine;
+       is, the first plan that keeps every rule (`QUICK_WORK`), over the whole horizon if
+       there is none around the cell; then for every alternative, around the cell first,
+       the best plan the sub-model gives in `BEST_WORK`. Both are CP-SAT's deterministic
+       time: the same answer on any machine;
     3. with `deep`, a repair of each alternative's own scenario (the cell as a lock, the
        people it displaces re-optimized over the whole year), which finds the structural
        answers the sub-models cannot; a proof that no plan keeps every rule with the cell
@@ -185,8 +186,13 @@ def why(
     for cell in again:
         if cell not in found:
             found[cell] = _better(None, resolves.price(cell, deadline, best=False), cell)
+    # those with no plan around the cell, over the year (someone else's stint may have to
+    # move by a month: L's r01 as a hunter in ZHU3, 40 ms here, 32 s in the deep pass)
+    for cell in again:
+        if found[cell].score is None and not resolves.role_year(cell):
+            found[cell] = _better(None, resolves.price(cell, deadline, False, again=True), cell)
     # around the cell first: a tenth of a second each; a year's sub-model takes a few
-    for cell in sorted(again, key=resolves._whole):
+    for cell in sorted(again, key=resolves.role_year):
         found[cell] = _better(found[cell], resolves.price(cell, deadline, best=True), cell)
     if deep:
         # the deep pass, the best quick prices first (the ones a planner weighs), then those
@@ -238,7 +244,13 @@ def _every_cell(s: Scenario, person: str) -> list[Cell]:
 
 class _Resolves:
     """The quick pass's re-solves: the sub-model of each alternative (built on first use, one
-    per `QUICK_GROUP` territories in the order given), and the time its steps take."""
+    per `QUICK_GROUP` territories in the order given), and the time its steps take.
+
+    Three kinds of sub-model: "local" (the window around the cell, everyone freed kept to the
+    territories at stake), "role" (a new working role under specialization changes the
+    person's whole year: the window is the horizon) and "year" (a local alternative with no
+    plan around the cell tried again over the horizon, still kept to the territories at
+    stake: a stint of someone else's moved by a month)."""
 
     def __init__(
         self,
@@ -256,24 +268,28 @@ class _Resolves:
         self.person, self.period, self.year, self.roles = person, period, year, roles
         self.group: dict[tuple[bool, str | None], int] = {}
         for cell in order:
-            key = (self._whole(cell), cell.territory)
+            key = (self.role_year(cell), cell.territory)
             if key not in self.group:
                 self.group[key] = sum(1 for w, _ in self.group if w == key[0])
-        self.built: dict[tuple[bool, int], _Quick] = {}
+        self.built: dict[tuple[str, int], _Quick] = {}
         # the longest of each step so far, in seconds: a step is not begun without its time
         self.longest = {"build": 0.0, "first": 0.0, "best": 0.0}
 
-    def _whole(self, cell: Cell) -> bool:
-        """A new working role under specialization changes the person's whole year: such
-        cells share sub-models whose window is the horizon, the others one around the cell."""
+    def role_year(self, cell: Cell) -> bool:
+        """Whether the cell is a new working role under specialization (a whole year's)."""
         return self.year and cell.territory is not None and cell.role not in self.roles
 
-    def price(self, cell: Cell, deadline: Deadline, best: bool) -> Alternative | None:
+    def price(
+        self, cell: Cell, deadline: Deadline, best: bool, again: bool = False
+    ) -> Alternative | None:
         """Re-solve one alternative: its first plan that keeps every rule, or with `best`
-        the best plan the sub-model gives in its work. None when there is no time for it (the
-        answer keeps its deadline instead of overrunning it by a sub-model) or no plan."""
-        whole = self._whole(cell)
-        key = (whole, self.group[(whole, cell.territory)] // QUICK_GROUP)
+        the best plan the sub-model gives in its work; with `again`, a local one over the
+        horizon. None when there is no time for it (the answer keeps its deadline instead of
+        overrunning it by a sub-model) or no plan."""
+        whole = self.role_year(cell)
+        index = self.group[(whole, cell.territory)] // QUICK_GROUP
+        kind = "role" if whole else "year" if again else "local"
+        key = (kind, index)
         step = "best" if best else "first"
         need = self.longest[step] + (self.longest["build"] if key not in self.built else 0.0)
         if deadline.expired() or deadline.left() < need:
@@ -287,7 +303,7 @@ class _Resolves:
             visits = frozenset(
                 t
                 for (w, t), k in self.group.items()
-                if t is not None and w == whole and k // QUICK_GROUP == key[1]
+                if t is not None and w == whole and k // QUICK_GROUP == index
             )
             self.built[key] = _Quick(
                 self.models,
@@ -296,9 +312,9 @@ class _Resolves:
                 self.person,
                 self.period,
                 self.bound,
-                range(s.periods) if whole else around,
+                around if kind == "local" else range(s.periods),
                 visits,
-                narrow=not whole,
+                narrow=kind != "role",
             )
             self.longest["build"] = max(self.longest["build"], time.monotonic() - started)
             started = time.monotonic()

@@ -359,3 +359,36 @@ def test_the_quick_pass_improves_on_the_cell_alone_and_stays_exact(
                 assert a.score >= alone.score
                 better += a.score > alone.score
     assert better > 0
+
+
+def test_an_alternative_with_no_plan_around_the_cell_is_tried_over_the_year(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the sub-model around the cell has no plan (someone else's stint would have to
+    move by more than a month), the quick pass tries the alternative again over the whole
+    horizon; what it finds is a checked plan with the cell forced (awkward scenarios)."""
+    import optimizer.why as module
+
+    found: list[tuple[str, int, Cell]] = []
+    price = module._Resolves.price
+
+    def spy(
+        self: module._Resolves, cell: Cell, deadline: Deadline, best: bool, again: bool = False
+    ) -> module.Alternative | None:
+        answer = price(self, cell, deadline, best, again)
+        if again and answer is not None:
+            found.append((self.person, self.period, cell))
+        return answer
+
+    monkeypatch.setattr(module._Resolves, "price", spy)
+    data, witness = awkward_data(6, 4, 6, 3, None)
+    s = load_scenario(data)
+    plan = Plan.model_validate(witness)
+    for person, period in (("a0002", 0), ("a0006", 2)):
+        answer = why(s, plan, person, period, Deadline.after(60), deep=False)
+        for a in answer.alternatives:
+            if a.status == "priced":
+                assert a.plan is not None
+                whole = simulate(with_lock(s, person, period, a.cell), a.plan)
+                assert whole.feasible and whole.score == a.score
+    assert found  # the year's sub-model priced what the one around the cell could not
