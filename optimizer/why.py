@@ -215,8 +215,9 @@ def _why(
     for cell in again:
         if found[cell].score is None and not resolves.role_year(cell):
             found[cell] = _better(None, resolves.price(cell, deadline, False, again=True), cell)
-    # around the cell first: a tenth of a second each; a year's sub-model takes a few
-    for cell in sorted(again, key=resolves.role_year):
+    # those still with no price first, then around the cell (a tenth of a second each; a
+    # year's sub-model takes a few)
+    for cell in sorted(again, key=lambda c: (found[c].score is not None, resolves.role_year(c))):
         found[cell] = _better(found[cell], resolves.price(cell, deadline, best=True), cell)
     if deep:
         # the deep pass, the best quick prices first (the ones a planner weighs), then those
