@@ -108,7 +108,10 @@ class RepairRequest(Strict):
 
 class WhyOptionsIn(Strict):
     time_limit: float | None = Field(
-        default=None, gt=0, le=300, description="Seconds for every alternative; default 10."
+        default=None,
+        gt=0,
+        le=300,
+        description="Seconds for the whole answer (every alternative); default 10.",
     )
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 

@@ -658,7 +658,13 @@ def why(
     month: Annotated[str | None, typer.Option(help="The month, YYYY-MM (or --period).")] = None,
     period: Annotated[int | None, typer.Option(min=0, help="The month as an index.")] = None,
     time_limit: Annotated[
-        float, typer.Option("--time-limit", min=0.1, help="Seconds for every alternative.")
+        float,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            help="Seconds for the whole answer: every alternative priced first, the time left"
+            " on a deep repair of each.",
+        ),
     ] = 20.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
@@ -682,7 +688,10 @@ def why(
             raise typer.Exit(EXIT_INVALID)
         period = labels[month]
     try:
-        answer = explain_cell(s, _plan(s, plan), person, period, Deadline.after(time_limit))
+        the_plan = _plan(s, plan)
+        if not as_json and person in s.person_by_id:
+            err.print(f"pricing {person} in {s.period_label(period)}: up to {time_limit:g} s")
+        answer = explain_cell(s, the_plan, person, period, Deadline.after(time_limit))
     except InvalidInput as error:
         _fail(error)
     if as_json:

@@ -109,6 +109,7 @@ def test_cli_why_prints_each_alternative_with_its_price_or_its_rule(tmp_path: Pa
     done = runner.invoke(app, ["why", *args, "--time-limit", "20"])
     assert done.exit_code == 0, done.output
     assert "r1 in " + s.period_label(1) in done.output
+    assert f"pricing r1 in {s.period_label(1)}: up to 20 s" in done.output  # the wait, said
     as_json = runner.invoke(app, ["why", *args, "--time-limit", "20", "--json"])
     answer = json.loads(as_json.output)
     assert answer["person"] == "r1" and answer["period"] == 1
