@@ -194,7 +194,7 @@ def _why(
         if deadline.expired():
             break
         longer = [
-            _as_is(models, plan, base, totals, person, period, current, cell, bound, months)
+            _try_as_is(models, plan, base, totals, person, period, current, cell, bound, months)[0]
             for months in _stints(s, period, cell)
             if all(cell in models.domains.of(person, q) for q in months)
         ]
@@ -482,23 +482,6 @@ def _better(mine: Alternative | None, other: Alternative | None, cell: Cell) -> 
     if not best:
         return Alternative(cell, "unknown")
     return max(best, key=lambda a: a.score or 0)
-
-
-def _as_is(
-    models: SubModels,
-    plan: Plan,
-    base: Evaluation,
-    totals: dict[str, tuple[int, int]],
-    person: str,
-    period: int,
-    current: Cell,
-    cell: Cell,
-    bound: int | None,
-    months: tuple[int, ...] = (),
-) -> Alternative | None:
-    """`_try_as_is`'s price alone (None when the plan breaks a rule)."""
-    alone, _ = _try_as_is(models, plan, base, totals, person, period, current, cell, bound, months)
-    return alone
 
 
 def _try_as_is(

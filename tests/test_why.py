@@ -287,7 +287,7 @@ def test_an_alternative_as_is_is_priced_exactly_or_not_at_all(seed: int) -> None
     scenarios (locks against stints, leave, one trainer seat, departures, hires)."""
     from optimizer.search.neighbourhood import SubModels
     from optimizer.search.scope import territory_totals
-    from optimizer.why import _as_is, _every_cell, _put, _stints
+    from optimizer.why import _every_cell, _put, _stints, _try_as_is
 
     data, witness = awkward_data(6, 4, 6, seed, None)
     s = load_scenario(data)
@@ -305,7 +305,7 @@ def test_an_alternative_as_is_is_priced_exactly_or_not_at_all(seed: int) -> None
                 if cell == current or cell not in models.domains.of(person.id, period):
                     continue
                 for months in [(period,), *_stints(s, period, cell)]:
-                    alone = _as_is(
+                    alone, _ = _try_as_is(
                         models, plan, base, totals, person.id, period, current, cell, None, months
                     )
                     after = plan
@@ -338,7 +338,7 @@ def test_the_quick_pass_improves_on_the_cell_alone_and_stays_exact(
     where the person leaves. Each is still the whole simulator's score."""
     from optimizer.search.neighbourhood import SubModels
     from optimizer.search.scope import territory_totals
-    from optimizer.why import _as_is
+    from optimizer.why import _try_as_is
 
     s, plan = crimea
     base = simulate(s, plan)
@@ -352,7 +352,7 @@ def test_the_quick_pass_improves_on_the_cell_alone_and_stays_exact(
             assert a.plan is not None and a.how in ("as is", "quick")
             whole = simulate(with_lock(s, person, 4, a.cell), a.plan)
             assert whole.feasible and whole.score == a.score
-            alone = _as_is(
+            alone, _ = _try_as_is(
                 models, plan, base, territory_totals(base), person, 4, answer.cell, a.cell, None
             )
             if alone is not None:
