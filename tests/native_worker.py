@@ -1,4 +1,5 @@
-"""A pool worker that returns while a HiGHS LP still runs in its thread (run by test_batch)."""
+"""Pool workers for test_batch: one that returns while a HiGHS LP still runs in its thread
+(this file run as a script), one that takes its time."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ class LeavesAnLp:
         built = build_model(generate(60, 20, 12, seed=1))
         threading.Thread(target=lp_bound, args=(built.model, 60.0), daemon=True).start()
         time.sleep(0.5)
+        return x
+
+
+class Sleeps:
+    def solve(self, x: int, seconds: float) -> int:
+        time.sleep(seconds)
         return x
 
 

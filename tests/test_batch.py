@@ -126,6 +126,22 @@ def test_a_worker_that_leaves_a_native_thread_behind_still_answers():
     assert "terminate called" not in done.stderr
 
 
+def test_a_local_pool_waits_for_every_answer_without_a_deadline_and_keeps_one_given():
+    from native_worker import Sleeps
+
+    from optimizer.deadline import Deadline
+    from optimizer.search.parallel import LocalExecutor
+
+    pool = LocalExecutor(2, Sleeps, ())
+    try:
+        assert pool.run([(1, 0.5), (2, 0.0), (3, 0.5)]) == [1, 2, 3]
+        # a deadline that passes first: None for what still runs, every answer in on time kept
+        late = pool.run([(4, 0.0), (5, 600.0)], Deadline.after(10.0))
+        assert late == [4, None]
+    finally:
+        pool.close(wait=False)
+
+
 @pytest.fixture
 def ray_instance():
     import ray

@@ -140,10 +140,11 @@ class LocalExecutor:
         """Every task's answer, in order; with a deadline, None for the tasks still running
         when it passes or its stop is set (their processes finish on their own limit)."""
         futures = [self._pool.submit(_solve_local, *task) for task in tasks]
-        if deadline is not None:
-            pending = set(futures)
-            while pending and not deadline.expired():
-                _, pending = wait(pending, timeout=min(0.1, deadline.left() + 0.01))
+        if deadline is None:
+            return [f.result() for f in futures]
+        pending = set(futures)
+        while pending and not deadline.expired():
+            _, pending = wait(pending, timeout=min(0.1, deadline.left() + 0.01))
         return [f.result() if f.done() else None for f in futures]
 
     def each(self, tasks: list[Any]) -> Iterator[tuple[int, Any]]:
