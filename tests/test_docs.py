@@ -50,3 +50,22 @@ def test_docs_link_only_inside_the_repository() -> None:
             elif not (page.parent / target).resolve().exists():
                 broken.append(f"{page.relative_to(ROOT)} -> {target}")
     assert broken == []
+
+
+def test_every_benchmark_script_imports() -> None:
+    """The studies behind benchmarks/RESULTS.md are run by hand, not by `make test`: each must
+    at least import against today's code (a helper renamed under them breaks only their run)."""
+    import subprocess
+    import sys
+
+    scripts = sorted(p.stem for p in (ROOT / "benchmarks").glob("*.py"))
+    assert "workbench_study" in scripts and "run" in scripts
+    code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
+    done = subprocess.run(
+        [sys.executable, "-c", code, *scripts],
+        cwd=ROOT / "benchmarks",
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
