@@ -690,7 +690,8 @@ def why(
     try:
         the_plan = _plan(s, plan)
         if not as_json and person in s.person_by_id:
-            err.print(f"pricing {person} in {s.period_label(period)}: up to {time_limit:g} s")
+            label = s.period_label(period)
+            typer.echo(f"pricing {person} in {label}: up to {time_limit:g} s", err=True)
         answer = explain_cell(s, the_plan, person, period, Deadline.after(time_limit))
     except InvalidInput as error:
         _fail(error)
